@@ -24,6 +24,8 @@ export interface ResolveContext {
   vars?: ExprVars;
   /** false for PRs from forks or authors without write permission: plan-reading conditions may only tighten (SPEC §5.1) */
   trusted?: boolean;
+  /** a break-glass override bypasses schedules (SPEC §3.2) */
+  ignoreSchedules?: boolean;
 }
 
 export interface EffectiveFlow {
@@ -101,7 +103,6 @@ class FieldState {
   /** Sets what `fields` says, honouring enforced locks; `byEnforced` is true for an enforced organization policy. */
   apply(
     fields: FlowFields,
-    policy: Policy,
     provenance: Provenance,
     byEnforced: boolean,
     filter?: (f: FlowFieldName, v: unknown) => boolean,
@@ -161,7 +162,7 @@ function applySchedule(state: FieldState, policy: Policy, byEnforced: boolean, n
   const match = firstMatchingEntry(schedule, now);
   if (!match) return;
   const detail = `schedule entry ${match.index + 1} (${describeWindow(match.entry)})`;
-  state.apply(match.entry.policy, policy, policyProvenance(policy, "schedule", detail), byEnforced);
+  state.apply(match.entry.policy, policyProvenance(policy, "schedule", detail), byEnforced);
 }
 
 function applyConditions(
@@ -182,7 +183,7 @@ function applyConditions(
     if (!outcome.holds) return;
     const untrusted = ctx.trusted === false && outcome.readsPlan;
     const provenance = policyProvenance(policy, "condition", `condition ${i + 1}: ${condition.if}`);
-    state.apply(condition.then, policy, provenance, byEnforced, untrusted ? tightens : undefined);
+    state.apply(condition.then, provenance, byEnforced, untrusted ? tightens : undefined);
   });
 }
 
@@ -264,15 +265,17 @@ export function resolveStack(index: PolicyIndex, stack: Stack, ctx: ResolveConte
   for (const gate of stack.gates) state.gateSources.push({ gate, provenance: stackProvenance });
 
   for (const entry of sorted) {
-    state.apply(entry.policy.flowControl, entry.policy, policyProvenance(entry.policy), entry.enforced);
+    state.apply(entry.policy.flowControl, policyProvenance(entry.policy), entry.enforced);
     if (entry.enforced) state.lock(fieldsTouched(entry.policy), entry.policy);
   }
 
   const enforced = sorted.filter((p) => p.enforced);
   const scheduleOwner = lastWith(sorted, (p) => (p.flowControl.schedule?.length ?? 0) > 0);
   const conditionsOwner = lastWith(sorted, (p) => (p.flowControl.conditions?.length ?? 0) > 0);
-  if (scheduleOwner) applySchedule(state, scheduleOwner.policy, false, ctx.now);
-  for (const p of enforced) applySchedule(state, p.policy, true, ctx.now);
+  if (!ctx.ignoreSchedules) {
+    if (scheduleOwner) applySchedule(state, scheduleOwner.policy, false, ctx.now);
+    for (const p of enforced) applySchedule(state, p.policy, true, ctx.now);
+  }
   if (conditionsOwner) applyConditions(state, conditionsOwner.policy, false, ctx, errors);
   for (const p of enforced) applyConditions(state, p.policy, true, ctx, errors);
 

@@ -1,0 +1,3 @@
+export async function appBench(): Promise<void> {
+  console.log("\n## App (webhook → check) — added with the fake GitHub");
+}

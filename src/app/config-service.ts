@@ -1,0 +1,140 @@
+import { expandGenerators } from "../config/generate.js";
+import { loadConfigFiles, mergeConfigSets } from "../config/load.js";
+import type { ConfigSet, Diagnostic, Gate, Policy, Stack } from "../config/types.js";
+import { validateConfig } from "../config/validate.js";
+import { GitHubConfigSource, type SourceSnapshot } from "../github/config-source.js";
+import type { GitHubPort, RepoRef } from "../github/port.js";
+
+/** Everything configured for one repository at one ref, validated, with its problems as values. */
+export interface RepoConfig {
+  platform: ConfigSet;
+  organization?: ConfigSet;
+  repository: ConfigSet;
+  stacks: Stack[];
+  policies: Policy[];
+  gates: Map<string, Gate>;
+  unownedInfraFiles: string[];
+  /** error diagnostics: the `flowgate` check fails and names each (SPEC §7) */
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+  /** sources that could not be read (403, 5xx, timeout): flowgate fails closed */
+  sourceErrors: string[];
+  /** the files this configuration came from, for the "configuration change" rules */
+  files: string[];
+}
+
+export interface ReadConfigOptions {
+  /** the ref to read the repository's own files at: its default branch, or (SPEC §2.3) a PR head */
+  ref: string;
+  /** the organization `.github` repository's ref; empty for its default branch */
+  orgRef?: string;
+  /** paths a PR adds, so generators see new directories of the PR head (SPEC §2.1) */
+  extraPaths?: readonly string[];
+  now: Date;
+}
+
+const MAX_PARSED = 500;
+
+export class ConfigService {
+  private readonly source = new GitHubConfigSource();
+  private readonly parsed = new Map<string, ConfigSet>();
+  private readonly trees = new Map<string, { etag?: string; paths: string[] }>();
+
+  constructor(private readonly platform: ConfigSet) {}
+
+  private parse(snapshot: SourceSnapshot): ConfigSet {
+    const hit = this.parsed.get(snapshot.key);
+    if (hit) return hit;
+    const set = loadConfigFiles(snapshot.files);
+    if (this.parsed.size >= MAX_PARSED) this.parsed.clear();
+    this.parsed.set(snapshot.key, set);
+    return set;
+  }
+
+  private async treePaths(port: GitHubPort, ref: string): Promise<string[]> {
+    const key = `${port.ref.owner}/${port.ref.repo}@${ref}`;
+    const cached = this.trees.get(key);
+    const result = await port.listTree(ref, cached?.etag);
+    if (result.status === "ok") {
+      this.trees.set(key, { ...(result.etag ? { etag: result.etag } : {}), paths: result.value.paths });
+      return result.value.paths;
+    }
+    if (result.status === "not-modified" && cached) return cached.paths;
+    return [];
+  }
+
+  async read(
+    github: (ref: RepoRef) => GitHubPort,
+    repo: RepoRef,
+    opts: ReadConfigOptions,
+  ): Promise<RepoConfig> {
+    const port = github(repo);
+    const sourceErrors: string[] = [];
+    const repoSnapshot = await this.source.read(port, opts.ref, "repository", `${repo.owner}/${repo.repo}`);
+    let organization: ConfigSet | undefined;
+    if (repo.repo !== ".github") {
+      const orgRef: RepoRef = { installationId: repo.installationId, owner: repo.owner, repo: ".github" };
+      const orgSnapshot = await this.source.read(
+        github(orgRef),
+        opts.orgRef ?? "",
+        "organization",
+        `${repo.owner}/.github`,
+        `${repo.owner}/.github:`,
+      );
+      if (orgSnapshot.status === "error")
+        sourceErrors.push(`cannot read ${orgSnapshot.label}/.github/flowgate: ${orgSnapshot.error}`);
+      else if (orgSnapshot.status === "ok") organization = this.parse(orgSnapshot);
+    }
+    if (repoSnapshot.status === "error") {
+      sourceErrors.push(
+        `cannot read ${repoSnapshot.label}/.github/flowgate at ${opts.ref}: ${repoSnapshot.error}`,
+      );
+    }
+    const repository = this.parse(repoSnapshot);
+
+    const all = mergeConfigSets(this.platform, ...(organization ? [organization] : []), repository);
+    let stacks: Stack[] = [...repository.stacks];
+    const generated: Diagnostic[] = [];
+    if (repository.generators.length > 0) {
+      try {
+        const paths = await this.treePaths(port, opts.ref);
+        const expanded = expandGenerators(repository.generators, [...paths, ...(opts.extraPaths ?? [])]);
+        stacks = [...stacks, ...expanded.stacks];
+        generated.push(...expanded.diagnostics);
+      } catch (error) {
+        sourceErrors.push(
+          `cannot list the repository's files for stack generators: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+    const diagnostics = [
+      ...all.diagnostics,
+      ...generated,
+      ...validateConfig({
+        platform: this.platform,
+        ...(organization ? { organization } : {}),
+        repository,
+        stacks,
+        org: repo.owner,
+        now: opts.now,
+      }),
+    ];
+    const gates = new Map<string, Gate>();
+    for (const gate of [...(organization?.gates ?? []), ...repository.gates]) gates.set(gate.name, gate);
+    const settings = [...this.platform.settings, ...(organization?.settings ?? []), ...repository.settings];
+    return {
+      platform: this.platform,
+      ...(organization ? { organization } : {}),
+      repository,
+      stacks,
+      policies: all.policies,
+      gates,
+      // A union: a repository can add infrastructure globs but never drop the organization's or platform's.
+      unownedInfraFiles: [...new Set(settings.flatMap((s) => s.unownedInfraFiles))],
+      errors: diagnostics.filter((d) => d.severity === "error"),
+      warnings: diagnostics.filter((d) => d.severity === "warning"),
+      sourceErrors,
+      files: all.files,
+    };
+  }
+}

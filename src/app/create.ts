@@ -1,0 +1,175 @@
+import type { Server } from "node:http";
+import type { Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import pino, { type Logger } from "pino";
+import { Probot, ProbotOctokit } from "probot";
+import { loadConfigDir } from "../config/load-dir.js";
+import type { ConfigSet } from "../config/types.js";
+import { WritePacer } from "../github/pacer.js";
+import { AuditLog } from "../observability/audit.js";
+import { Metrics } from "../observability/metrics.js";
+import { Queues } from "../queue/queues.js";
+import { FactCache } from "../state/facts.js";
+import { GateStore } from "../state/gates.js";
+import { JobStore } from "../state/jobs.js";
+import { PullStore } from "../state/pulls.js";
+import { connect } from "../state/redis.js";
+import { ConfigService } from "./config-service.js";
+import { GitHubClients } from "./github-client.js";
+import { installPipelines } from "./pipelines.js";
+import { type Clock, type Runtime, systemClock } from "./runtime.js";
+import type { Settings } from "./settings.js";
+import { createWebServer } from "./web.js";
+import { startWorkers } from "./workers.js";
+
+export interface FlowgateOptions {
+  settings: Settings;
+  redisUrl: string;
+  appId: number | string;
+  privateKey: string;
+  webhookSecret: string;
+  /** GitHub's API base (GHE or a fake in tests); default api.github.com */
+  baseUrl?: string;
+  clock?: Clock;
+  log?: Logger;
+  /** skip asking GitHub for the app's slug (tests) */
+  appSlug?: string;
+  /** Octokit options: tests turn retries' waits down */
+  octokitDefaults?: Record<string, unknown>;
+}
+
+export interface Flowgate {
+  runtime: Runtime;
+  probot: Probot;
+  server?: Server;
+  workers: Worker[];
+  /** listen (web role); returns the port */
+  listen(port?: number, host?: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Builds the app: one Runtime shared by the web role (webhooks, probes) and the worker role. */
+export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
+  const log = opts.log ?? pino({ level: process.env.LOG_LEVEL ?? "info" });
+  const redis = connect(opts.redisUrl, { name: "flowgate" });
+  const connections: Redis[] = [redis];
+  const workerConnection = () => {
+    const c = connect(opts.redisUrl, { forWorker: true, name: "flowgate-worker" });
+    connections.push(c);
+    return c;
+  };
+  const queueConnection = connect(opts.redisUrl, { forWorker: true, name: "flowgate-queue" });
+  connections.push(queueConnection);
+  const queues = new Queues(queueConnection);
+  const metrics = new Metrics();
+  const clock = opts.clock ?? systemClock;
+  const Octokit = ProbotOctokit.defaults({ ...(opts.octokitDefaults ?? {}) });
+  const probot = new Probot({
+    appId: opts.appId,
+    privateKey: opts.privateKey,
+    secret: opts.webhookSecret,
+    ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+    log: log.child({ name: "probot" }),
+    Octokit,
+  });
+  let appSlug = opts.appSlug ?? process.env.FLOWGATE_APP_SLUG ?? "";
+  let githubOk = { at: 0, ok: false };
+  const askGitHub = async (): Promise<boolean> => {
+    if (Date.now() - githubOk.at < 60_000) return githubOk.ok;
+    try {
+      const app = await probot.auth();
+      const { data } = await app.request("GET /app");
+      if (!appSlug && data?.slug) appSlug = data.slug;
+      githubOk = { at: Date.now(), ok: true };
+    } catch (error) {
+      log.warn({ err: error }, "GitHub did not answer GET /app");
+      githubOk = { at: Date.now(), ok: false };
+    }
+    return githubOk.ok;
+  };
+  if (!appSlug) await askGitHub();
+  const clients = new GitHubClients(
+    probot,
+    new WritePacer(redis, opts.settings.writeIntervalMs),
+    metrics,
+    appSlug || "flowgate",
+  );
+
+  let platform: ConfigSet;
+  try {
+    platform = await loadConfigDir(opts.settings.platformDir, "platform");
+  } catch (error) {
+    throw new Error(
+      `cannot read the platform policies in ${opts.settings.platformDir}: ${(error as Error).message}`,
+    );
+  }
+  for (const d of platform.diagnostics)
+    log.warn(`platform policy ${d.file}:${d.line}:${d.col} ${d.severity}: ${d.message}`);
+
+  const runtime: Runtime = {
+    settings: opts.settings,
+    redis,
+    queues,
+    pulls: new PullStore(redis),
+    jobs: new JobStore(redis),
+    gates: new GateStore(redis),
+    facts: new FactCache(redis),
+    audit: new AuditLog(
+      redis,
+      (entry) => log.info({ audit: entry }, `audit ${entry.type}`),
+      opts.settings.auditRetentionDays,
+      () => clock.now(),
+    ),
+    metrics,
+    config: new ConfigService(platform),
+    github: (ref) => clients.port(ref),
+    clock,
+    log,
+    appSlug: appSlug || "flowgate",
+  };
+  installPipelines(runtime);
+
+  const workers = opts.settings.role === "web" ? [] : startWorkers(runtime, workerConnection);
+  let server: Server | undefined;
+  if (opts.settings.role !== "worker") {
+    server = await createWebServer({
+      probot,
+      queues,
+      redis,
+      metrics,
+      githubReachable: askGitHub,
+      refreshQueueDepth: async () => {
+        for (const [name, queue] of Object.entries({
+          events: queues.events,
+          pulls: queues.pulls,
+          jobs: queues.jobs,
+        })) {
+          const counts = await queue.getJobCounts("waiting", "delayed", "active", "failed");
+          for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: name, state }, n);
+        }
+      },
+    });
+  }
+
+  return {
+    runtime,
+    probot,
+    ...(server ? { server } : {}),
+    workers,
+    listen: (port = opts.settings.port, host = opts.settings.host) =>
+      new Promise((resolve, reject) => {
+        if (!server) return resolve(0);
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          const address = server?.address();
+          resolve(typeof address === "object" && address ? address.port : port);
+        });
+      }),
+    stop: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+      await new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
+      await queues.close();
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}

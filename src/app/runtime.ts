@@ -1,0 +1,37 @@
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { GitHubPort, RepoRef } from "../github/port.js";
+import type { AuditLog } from "../observability/audit.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { Queues } from "../queue/queues.js";
+import type { FactCache } from "../state/facts.js";
+import type { GateStore } from "../state/gates.js";
+import type { JobStore } from "../state/jobs.js";
+import type { PullStore } from "../state/pulls.js";
+import type { ConfigService } from "./config-service.js";
+import type { Settings } from "./settings.js";
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Everything a worker needs, handed in once: no module reaches for globals. */
+export interface Runtime {
+  settings: Settings;
+  redis: Redis;
+  queues: Queues;
+  pulls: PullStore;
+  jobs: JobStore;
+  gates: GateStore;
+  facts: FactCache;
+  audit: AuditLog;
+  metrics: Metrics;
+  config: ConfigService;
+  github(ref: RepoRef): GitHubPort;
+  clock: Clock;
+  log: Logger;
+  /** the app's slug: its comments are by `<slug>[bot]`, its runs are triggered by it */
+  appSlug: string;
+}

@@ -1,0 +1,36 @@
+import type { Redis } from "ioredis";
+
+/** Reserve the next write slot for an installation; returns how long to wait for it. */
+const RESERVE = `
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local nextFree = tonumber(redis.call("get", KEYS[1]) or "0")
+local slot = math.max(now, nextFree)
+redis.call("set", KEYS[1], tostring(slot + interval), "PX", math.floor(interval * 20 + 60000))
+return slot - now`;
+
+/**
+ * Paces mutations per installation across every flowgate process (SPEC §7: mutations serialised,
+ * about one a second per installation), without holding up other installations.
+ */
+export class WritePacer {
+  constructor(
+    private readonly redis: Redis,
+    private readonly intervalMs: number,
+  ) {}
+
+  async wait(installationId: number): Promise<number> {
+    if (this.intervalMs <= 0) return 0;
+    const waitMs = Number(
+      await this.redis.eval(
+        RESERVE,
+        1,
+        `fg:pace:${installationId}`,
+        String(Date.now()),
+        String(this.intervalMs),
+      ),
+    );
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    return waitMs;
+  }
+}

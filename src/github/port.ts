@@ -1,0 +1,209 @@
+import type { MergeMethod, Permission } from "../config/types.js";
+
+/**
+ * The one narrow interface between flowgate and GitHub. Everything flowgate reads from or writes to
+ * GitHub goes through here, so the rest of the app can be tested against a fake and so the number of
+ * requests per event is visible in one place.
+ */
+
+export interface RepoRef {
+  installationId: number;
+  owner: string;
+  repo: string;
+}
+
+export const repoKey = (r: RepoRef): string => `${r.owner}/${r.repo}`;
+
+/** A conditional GET: `not-modified` costs no rate limit (GitHub does not charge 304s). */
+export type Conditional<T> =
+  | { status: "ok"; value: T; etag?: string }
+  | { status: "not-modified" }
+  | { status: "not-found" };
+
+export interface DirEntry {
+  name: string;
+  path: string;
+  type: "file" | "dir" | "symlink" | "submodule";
+  sha: string;
+}
+
+export interface PullFile {
+  filename: string;
+  previousFilename?: string;
+  status: string;
+}
+
+export interface PullFiles {
+  files: PullFile[];
+  /** false when GitHub's list is cut (it returns at most 3,000 files) */
+  complete: boolean;
+  changedFiles: number;
+}
+
+export interface PullInfo {
+  number: number;
+  nodeId: string;
+  state: "open" | "closed";
+  merged: boolean;
+  mergeCommitSha: string | null;
+  draft: boolean;
+  title: string;
+  author: string;
+  authorIsBot: boolean;
+  headSha: string;
+  headRef: string;
+  /** owner/repo of the head; differs from the base repository for forks */
+  headRepo: string | null;
+  baseRef: string;
+  baseSha: string;
+  labels: string[];
+  mergeable: boolean | null;
+  mergeableState?: string;
+  autoMergeEnabled: boolean;
+  updatedAt: string;
+}
+
+export interface Review {
+  id: number;
+  login: string;
+  isBot: boolean;
+  state: string;
+  commitId: string;
+  submittedAt: string;
+}
+
+export interface IssueComment {
+  id: number;
+  body: string;
+  login: string;
+  isBot: boolean;
+  createdAt: string;
+}
+
+export type CheckStatus = "queued" | "in_progress" | "completed";
+export type CheckConclusion =
+  | "success"
+  | "failure"
+  | "neutral"
+  | "cancelled"
+  | "timed_out"
+  | "action_required"
+  | "skipped";
+
+export interface CheckRunInput {
+  name: string;
+  headSha: string;
+  status: CheckStatus;
+  conclusion?: CheckConclusion;
+  externalId?: string;
+  detailsUrl?: string;
+  title: string;
+  summary: string;
+  text?: string;
+  actions?: { label: string; description: string; identifier: string }[];
+  startedAt?: string;
+  completedAt?: string;
+}
+
+export interface CheckRunInfo {
+  id: number;
+  name: string;
+  headSha: string;
+  status: CheckStatus;
+  conclusion: CheckConclusion | null;
+  externalId: string | null;
+  appSlug: string | null;
+}
+
+export interface WorkflowRun {
+  id: number;
+  displayTitle: string;
+  event: string;
+  status: string;
+  conclusion: string | null;
+  attempt: number;
+  actor: string | null;
+  htmlUrl: string;
+  createdAt: string;
+  headSha: string;
+  path: string;
+}
+
+export interface CommitInfo {
+  sha: string;
+  parents: string[];
+  date: string;
+}
+
+export type Reaction = "+1" | "-1" | "eyes" | "confused" | "rocket" | "hooray";
+
+export interface GitHubPort {
+  readonly ref: RepoRef;
+
+  // configuration and repository contents
+  listDirectory(path: string, ref: string, etag?: string): Promise<Conditional<DirEntry[]>>;
+  readFile(path: string, ref: string, etag?: string): Promise<Conditional<{ text: string; sha: string }>>;
+  readBlob(sha: string): Promise<string>;
+  /** every file path at a ref (for stack generators); `truncated` when GitHub cut the tree */
+  listTree(ref: string, etag?: string): Promise<Conditional<{ paths: string[]; truncated: boolean }>>;
+
+  // pull requests
+  getPull(number: number): Promise<PullInfo>;
+  listOpenPulls(): Promise<PullInfo[]>;
+  listPullFiles(number: number, changedFiles?: number): Promise<PullFiles>;
+  /** logins of everyone who authored or committed a commit of the PR (the "authors" of SPEC §3.1) */
+  listPullPushers(number: number): Promise<string[]>;
+  listReviews(number: number): Promise<Review[]>;
+  listPullsForCommit(sha: string): Promise<PullInfo[]>;
+  compareFiles(base: string, head: string): Promise<PullFiles>;
+  listCommits(branch: string, since?: string): Promise<CommitInfo[]>;
+
+  // check runs
+  createCheckRun(input: CheckRunInput): Promise<number>;
+  updateCheckRun(id: number, input: Partial<CheckRunInput>): Promise<void>;
+  listCheckRuns(sha: string, name?: string): Promise<CheckRunInfo[]>;
+
+  // comments
+  listComments(issue: number): Promise<IssueComment[]>;
+  createComment(issue: number, body: string): Promise<number>;
+  updateComment(id: number, body: string): Promise<void>;
+  addReaction(commentId: number, content: Reaction): Promise<void>;
+
+  // who may do what
+  getPermission(login: string): Promise<Permission | "none">;
+  isTeamMember(org: string, team: string, login: string): Promise<boolean>;
+  isOrgOwner(org: string, login: string): Promise<boolean>;
+
+  // GitHub Actions
+  /** dispatch on `ref`; returns the run id when GitHub gives it (`return_run_details`) */
+  dispatchWorkflow(
+    workflow: string,
+    ref: string,
+    inputs: Record<string, string>,
+  ): Promise<{ runId?: number }>;
+  /** `workflow_dispatch` runs of a workflow created since `since` whose run-name names the job */
+  findRunsForJob(workflow: string, jobId: string, since: Date): Promise<WorkflowRun[]>;
+  getRun(runId: number): Promise<WorkflowRun>;
+  /** the artifact's zip bytes, or why there are none */
+  downloadArtifact(
+    runId: number,
+    name: string,
+    maxBytes: number,
+  ): Promise<Uint8Array | "missing" | "expired" | "too-large">;
+  cancelRun(runId: number): Promise<void>;
+  reviewDeployment(
+    runId: number,
+    environment: string,
+    state: "approved" | "rejected",
+    comment: string,
+  ): Promise<void>;
+
+  // merging
+  enableAutoMerge(pullNodeId: string, headSha: string, method: MergeMethod): Promise<void>;
+  disableAutoMerge(pullNodeId: string): Promise<void>;
+  mergePull(
+    number: number,
+    headSha: string,
+    method: MergeMethod,
+  ): Promise<"merged" | "head-moved" | "not-mergeable">;
+}

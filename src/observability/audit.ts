@@ -1,0 +1,71 @@
+import type { Redis } from "ioredis";
+import { keys } from "../state/keys.js";
+
+/** One decision flowgate made, with who and why (SPEC §6: every decision goes to an audit log). */
+export interface AuditEntry {
+  at: string;
+  type:
+    | "policy-resolved"
+    | "approval-counted"
+    | "approval-refused"
+    | "rejection"
+    | "gate-opened"
+    | "gate-closed"
+    | "gate-refused"
+    | "override"
+    | "override-refused"
+    | "dispatch"
+    | "result"
+    | "job-status"
+    | "merge"
+    | "command-refused"
+    | "config-invalid";
+  repo?: string;
+  pr?: number;
+  stack?: string;
+  jobId?: string;
+  actor?: string;
+  policy?: string;
+  environment?: string;
+  decision?: string;
+  reason?: string;
+  /** seconds waited, for approvals and job durations */
+  waitSeconds?: number;
+  [extra: string]: unknown;
+}
+
+export interface AuditSink {
+  record(entry: Omit<AuditEntry, "at"> & { at?: string }): Promise<void>;
+}
+
+const MAX_ENTRIES = 500_000;
+
+/**
+ * The audit log: a Redis stream with bounded retention (by age and by count), and a copy of every
+ * entry in the structured logs, so the record survives a Redis loss (SPEC §7).
+ */
+export class AuditLog implements AuditSink {
+  constructor(
+    private readonly redis: Redis,
+    private readonly log: (entry: AuditEntry) => void,
+    private readonly retentionDays: number,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async record(input: Omit<AuditEntry, "at"> & { at?: string }): Promise<void> {
+    const entry = { ...input, at: input.at ?? this.now().toISOString() } as AuditEntry;
+    this.log(entry);
+    const minId = `${this.now().getTime() - this.retentionDays * 86_400_000}-0`;
+    await this.redis
+      .multi()
+      .xadd(keys.audit(), "MAXLEN", "~", String(MAX_ENTRIES), "*", "e", JSON.stringify(entry))
+      .xtrim(keys.audit(), "MINID", "~", minId)
+      .exec();
+  }
+
+  /** Entries since a moment, oldest first. */
+  async since(from: Date, limit = 100_000): Promise<AuditEntry[]> {
+    const rows = await this.redis.xrange(keys.audit(), `${from.getTime()}-0`, "+", "COUNT", limit);
+    return rows.map(([, fields]) => JSON.parse(fields[1] ?? "{}") as AuditEntry);
+  }
+}

@@ -1,0 +1,65 @@
+import type { Redis } from "ioredis";
+import type { StackJob } from "../engine/stack-job/types.js";
+import { TERMINAL_STATUSES } from "../engine/stack-job/types.js";
+import { keys } from "./keys.js";
+import { VersionedStore } from "./versioned.js";
+
+const JOB_TTL_MS = 90 * 24 * 3600 * 1000;
+/** GitHub's limit for check run output text; the plan text is kept at most this long. */
+export const MAX_PLAN_TEXT = 65_535;
+
+/** Stack jobs in Redis, changed only by compare-and-set; indexes for lookups by run and by stack. */
+export class JobStore {
+  readonly docs: VersionedStore<StackJob>;
+
+  constructor(private readonly redis: Redis) {
+    this.docs = new VersionedStore<StackJob>(redis, keys.job, JOB_TTL_MS);
+  }
+
+  async get(id: string): Promise<StackJob | undefined> {
+    return (await this.docs.get(id))?.doc;
+  }
+
+  async getMany(ids: readonly string[]): Promise<(StackJob | undefined)[]> {
+    return (await this.docs.getMany(ids)).map((v) => v?.doc);
+  }
+
+  /** Create once; returns false (and changes nothing) when the job already exists. */
+  async create(job: StackJob, repoId: number): Promise<boolean> {
+    if (!(await this.docs.create(job.id, job))) return false;
+    await this.redis
+      .multi()
+      .zadd(keys.openJobs(), Date.parse(job.createdAt), job.id)
+      .zadd(keys.stackJobs(repoId, job.stack), Date.parse(job.createdAt), job.id)
+      .exec();
+    return true;
+  }
+
+  /** Keep the indexes in step with a job's new state. */
+  async indexAfterWrite(job: StackJob): Promise<void> {
+    const m = this.redis.multi();
+    for (const run of job.runs) if (run.runId) m.set(keys.jobByRun(run.runId), job.id, "PX", JOB_TTL_MS);
+    if (TERMINAL_STATUSES.has(job.status)) m.zrem(keys.openJobs(), job.id);
+    await m.exec();
+  }
+
+  async byRun(runId: number): Promise<string | undefined> {
+    return (await this.redis.get(keys.jobByRun(runId))) ?? undefined;
+  }
+
+  async openJobIds(limit = 10_000): Promise<string[]> {
+    return this.redis.zrange(keys.openJobs(), 0, limit - 1);
+  }
+
+  async stackJobIds(repoId: number, stack: string): Promise<string[]> {
+    return this.redis.zrange(keys.stackJobs(repoId, stack), 0, -1);
+  }
+
+  async setText(id: string, text: string): Promise<void> {
+    await this.redis.set(keys.jobText(id), text.slice(0, MAX_PLAN_TEXT * 2), "PX", JOB_TTL_MS);
+  }
+
+  async text(id: string): Promise<string | undefined> {
+    return (await this.redis.get(keys.jobText(id))) ?? undefined;
+  }
+}

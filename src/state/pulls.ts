@@ -1,0 +1,237 @@
+import type { Redis } from "ioredis";
+import type { ApprovalEvent } from "../engine/approvals.js";
+import type { Command } from "../engine/commands.js";
+import type { PullFacts, RepoInfo } from "../webhooks/events.js";
+import { keys } from "./keys.js";
+import { VersionedStore } from "./versioned.js";
+
+const PULL_TTL_SECONDS = 60 * 24 * 3600;
+
+/** What flowgate remembers about a pull request between events. */
+export interface PullRecord {
+  repo: RepoInfo;
+  facts: PullFacts;
+  /** when the current head arrived: a comment approval must come after it (SPEC §3.1) */
+  headPushedAt: string;
+  baseChangedAt?: string;
+  /** everyone seen pushing to the PR (SPEC §3.1 "authors") */
+  pushers: string[];
+  /** heads whose commit authors were already listed */
+  pushersListedFor?: string;
+  /** reviews were listed from GitHub once (later ones arrive by webhook) */
+  reviewsListed?: boolean;
+  commentId?: number;
+  /** the head auto-merge was enabled for, if it is */
+  autoMergeFor?: string;
+  updatedAt: string;
+}
+
+export interface StoredReview {
+  id: number;
+  login: string;
+  isBot: boolean;
+  state: string;
+  commitId: string;
+  submittedAt: string;
+}
+
+export interface OverrideRecord {
+  login: string;
+  at: string;
+  reason: string;
+  headSha: string;
+  commentId: number;
+}
+
+/** A command that needs the PR's resolved policies; the evaluator carries it out. */
+export interface CommandRequest {
+  /** `<comment id>-<line>`: carried out once, whatever the redeliveries */
+  id: string;
+  command: Command;
+  login: string;
+  commentId: number;
+  /** the head when the comment was processed */
+  headSha: string;
+  at: string;
+}
+
+export interface CheckMemo {
+  id: number;
+  /** hash of what was last written, so an unchanged check is not written again */
+  hash: string;
+}
+
+export class PullStore {
+  readonly records: VersionedStore<PullRecord>;
+
+  constructor(private readonly redis: Redis) {
+    this.records = new VersionedStore<PullRecord>(redis, (id) => `fg:pr:${id}`, PULL_TTL_SECONDS * 1000);
+  }
+
+  static id(repoId: number, n: number): string {
+    return `${repoId}:${n}`;
+  }
+
+  async get(repoId: number, n: number): Promise<PullRecord | undefined> {
+    return (await this.records.get(PullStore.id(repoId, n)))?.doc;
+  }
+
+  async addEvent(repoId: number, n: number, event: ApprovalEvent): Promise<void> {
+    const key = keys.pullEvents(repoId, n);
+    await this.redis
+      .multi()
+      .rpush(key, JSON.stringify(event))
+      .ltrim(key, -2000, -1)
+      .expire(key, PULL_TTL_SECONDS)
+      .exec();
+  }
+
+  async events(repoId: number, n: number): Promise<ApprovalEvent[]> {
+    const raw = await this.redis.lrange(keys.pullEvents(repoId, n), 0, -1);
+    const seen = new Set<string>();
+    const events: ApprovalEvent[] = [];
+    for (const item of raw) {
+      const e = JSON.parse(item) as ApprovalEvent & { at: string };
+      // Redelivered webhooks may add an event twice; its id makes it count once.
+      if (seen.has(e.id)) continue;
+      seen.add(e.id);
+      events.push({ ...e, at: new Date(e.at) });
+    }
+    return events;
+  }
+
+  async putReview(repoId: number, n: number, review: StoredReview): Promise<void> {
+    const key = keys.pullReviews(repoId, n);
+    await this.redis
+      .multi()
+      .hset(key, String(review.id), JSON.stringify(review))
+      .expire(key, PULL_TTL_SECONDS)
+      .exec();
+  }
+
+  async deleteReview(repoId: number, n: number, id: number): Promise<void> {
+    await this.redis.hdel(keys.pullReviews(repoId, n), String(id));
+  }
+
+  async reviews(repoId: number, n: number): Promise<StoredReview[]> {
+    const raw = await this.redis.hvals(keys.pullReviews(repoId, n));
+    return raw.map((r) => JSON.parse(r) as StoredReview);
+  }
+
+  async hasReviews(repoId: number, n: number): Promise<boolean> {
+    return (await this.redis.exists(keys.pullReviews(repoId, n))) === 1;
+  }
+
+  async addOverride(repoId: number, n: number, o: OverrideRecord): Promise<void> {
+    const key = keys.pullOverrides(repoId, n);
+    await this.redis.multi().rpush(key, JSON.stringify(o)).expire(key, PULL_TTL_SECONDS).exec();
+  }
+
+  async overrides(repoId: number, n: number): Promise<OverrideRecord[]> {
+    return (await this.redis.lrange(keys.pullOverrides(repoId, n), 0, -1)).map(
+      (o) => JSON.parse(o) as OverrideRecord,
+    );
+  }
+
+  async addRequest(repoId: number, n: number, request: CommandRequest): Promise<void> {
+    const key = keys.pullRequests(repoId, n);
+    await this.redis.multi().rpush(key, JSON.stringify(request)).expire(key, PULL_TTL_SECONDS).exec();
+  }
+
+  /** Requests not yet carried out, oldest first. */
+  async pendingRequests(repoId: number, n: number): Promise<CommandRequest[]> {
+    const [raw, done] = await Promise.all([
+      this.redis.lrange(keys.pullRequests(repoId, n), 0, -1),
+      this.redis.smembers(keys.pullRequestsDone(repoId, n)),
+    ]);
+    const finished = new Set(done);
+    const seen = new Set<string>();
+    return raw
+      .map((r) => JSON.parse(r) as CommandRequest)
+      .filter((r) => !finished.has(r.id) && !seen.has(r.id) && seen.add(r.id));
+  }
+
+  async finishRequest(repoId: number, n: number, request: CommandRequest): Promise<void> {
+    const doneKey = keys.pullRequestsDone(repoId, n);
+    await this.redis
+      .multi()
+      .sadd(doneKey, request.id)
+      .expire(doneKey, PULL_TTL_SECONDS)
+      .lrem(keys.pullRequests(repoId, n), 0, JSON.stringify(request))
+      .exec();
+  }
+
+  async checkMemo(repoId: number, n: number, sha: string, name: string): Promise<CheckMemo | undefined> {
+    const raw = await this.redis.hget(keys.pullChecks(repoId, n), `${sha}|${name}`);
+    return raw ? (JSON.parse(raw) as CheckMemo) : undefined;
+  }
+
+  async setCheckMemo(repoId: number, n: number, sha: string, name: string, memo: CheckMemo): Promise<void> {
+    const key = keys.pullChecks(repoId, n);
+    await this.redis
+      .multi()
+      .hset(key, `${sha}|${name}`, JSON.stringify(memo))
+      .expire(key, PULL_TTL_SECONDS)
+      .exec();
+  }
+
+  async planJobId(repoId: number, n: number, sha: string, stack: string): Promise<string | undefined> {
+    return (await this.redis.hget(keys.pullPlans(repoId, n), `${sha}|${stack}`)) ?? undefined;
+  }
+
+  /** Remember the plan job of a stack at a head; false when another one was set first. */
+  async setPlanJobId(
+    repoId: number,
+    n: number,
+    sha: string,
+    stack: string,
+    jobId: string,
+    replace = false,
+  ): Promise<boolean> {
+    const key = keys.pullPlans(repoId, n);
+    const field = `${sha}|${stack}`;
+    const ok = replace
+      ? await this.redis.hset(key, field, jobId).then(() => 1)
+      : await this.redis.hsetnx(key, field, jobId);
+    await this.redis.expire(key, PULL_TTL_SECONDS);
+    return ok === 1;
+  }
+
+  async planJobIds(repoId: number, n: number): Promise<Record<string, string>> {
+    return this.redis.hgetall(keys.pullPlans(repoId, n));
+  }
+
+  async cachedFiles(repoId: number, n: number, sha: string): Promise<string | null> {
+    return this.redis.get(keys.pullFiles(repoId, n, sha));
+  }
+
+  async cacheFiles(repoId: number, n: number, sha: string, json: string): Promise<void> {
+    await this.redis.set(keys.pullFiles(repoId, n, sha), json, "EX", 7 * 24 * 3600);
+  }
+
+  /** An event arrived: evaluations with a lower number are out of date. */
+  async bumpSeq(repoId: number, n: number): Promise<number> {
+    const key = keys.pullSeq(repoId, n);
+    const [[, seq]] = (await this.redis.multi().incr(key).expire(key, PULL_TTL_SECONDS).exec()) as [
+      [null, number],
+    ];
+    return seq;
+  }
+
+  async seq(repoId: number, n: number): Promise<number> {
+    return Number((await this.redis.get(keys.pullSeq(repoId, n))) ?? 0);
+  }
+
+  async doneSeq(repoId: number, n: number): Promise<number> {
+    return Number((await this.redis.get(keys.pullDone(repoId, n))) ?? 0);
+  }
+
+  async setDone(repoId: number, n: number, seq: number): Promise<void> {
+    await this.redis.set(keys.pullDone(repoId, n), String(seq), "EX", PULL_TTL_SECONDS);
+  }
+
+  async markOpen(repoId: number, n: number, open: boolean): Promise<void> {
+    if (open) await this.redis.sadd(keys.openPulls(repoId), String(n));
+    else await this.redis.srem(keys.openPulls(repoId), String(n));
+  }
+}

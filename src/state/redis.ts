@@ -1,0 +1,20 @@
+import { Redis, type RedisOptions } from "ioredis";
+
+/**
+ * Connections to the one Redis flowgate keeps its queues and state in. BullMQ workers need
+ * `maxRetriesPerRequest: null` (blocking commands must wait through a Redis restart, not fail).
+ */
+export function connect(url: string, opts: { forWorker?: boolean; name?: string } = {}): Redis {
+  const options: RedisOptions = {
+    maxRetriesPerRequest: opts.forWorker ? null : 20,
+    enableReadyCheck: true,
+    lazyConnect: false,
+    // Reconnect quickly after a Redis restart; the app's work is idempotent, so retrying is safe.
+    retryStrategy: (times) => Math.min(50 * times, 2_000),
+    ...(opts.name ? { connectionName: opts.name } : {}),
+  };
+  return new Redis(url, options);
+}
+
+/** All keys flowgate writes start with this prefix (BullMQ queues use `bull:` under their own prefix). */
+export const PREFIX = "fg:";

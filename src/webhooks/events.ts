@@ -1,0 +1,102 @@
+import type { RepoRef } from "../github/port.js";
+
+/** A webhook reduced to what flowgate needs; small enough to sit in a queue by the thousand. */
+export interface RepoInfo extends RepoRef {
+  repoId: number;
+  defaultBranch: string;
+  private: boolean;
+}
+
+export interface PullFacts {
+  number: number;
+  nodeId: string;
+  headSha: string;
+  headRef: string;
+  baseRef: string;
+  baseSha: string;
+  author: string;
+  authorIsBot: boolean;
+  draft: boolean;
+  fork: boolean;
+  labels: string[];
+  state: "open" | "closed";
+  merged: boolean;
+  mergeCommitSha: string | null;
+  changedFiles?: number;
+}
+
+export type FlowgateEvent =
+  | {
+      type: "pull";
+      repo: RepoInfo;
+      action: string;
+      pull: PullFacts;
+      /** set when the base branch changed (`edited` with `changes.base`) */
+      baseChanged: boolean;
+      /** the pusher of a `synchronize` (the `sender`) */
+      sender: { login: string; isBot: boolean };
+      at: string;
+    }
+  | {
+      type: "review";
+      repo: RepoInfo;
+      action: string;
+      number: number;
+      review: {
+        id: number;
+        login: string;
+        isBot: boolean;
+        state: string;
+        commitId: string;
+        submittedAt: string;
+      };
+    }
+  | {
+      type: "comment";
+      repo: RepoInfo;
+      number: number;
+      isPull: boolean;
+      comment: { id: number; body: string; login: string; isBot: boolean; createdAt: string };
+    }
+  | {
+      type: "check-action";
+      repo: RepoInfo;
+      checkRun: { id: number; name: string; headSha: string; externalId: string | null };
+      identifier: string;
+      sender: { login: string; isBot: boolean };
+      at: string;
+    }
+  | {
+      type: "run";
+      repo: RepoInfo;
+      action: string;
+      run: {
+        id: number;
+        displayTitle: string;
+        event: string;
+        status: string;
+        conclusion: string | null;
+        attempt: number;
+        actor: string | null;
+        htmlUrl: string;
+        path: string;
+      };
+    }
+  | {
+      type: "push";
+      repo: RepoInfo;
+      ref: string;
+      before: string;
+      after: string;
+      forced: boolean;
+      pusher: string;
+    }
+  | { type: "merge-group"; repo: RepoInfo; headSha: string; headRef: string; baseRef: string }
+  | {
+      type: "deployment-rule";
+      repo: RepoInfo;
+      environment: string;
+      runId: number | null;
+      callbackUrl: string;
+    }
+  | { type: "installation"; installationId: number; action: string };

@@ -1,0 +1,183 @@
+import type { FlowgateEvent, PullFacts, RepoInfo } from "./events.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: webhook JSON, read field by field
+type Json = any;
+
+const PULL_ACTIONS = new Set([
+  "opened",
+  "synchronize",
+  "reopened",
+  "ready_for_review",
+  "converted_to_draft",
+  "edited",
+  "labeled",
+  "unlabeled",
+  "closed",
+]);
+
+function repoInfo(payload: Json): RepoInfo | undefined {
+  const r = payload.repository;
+  const installationId = payload.installation?.id;
+  if (!r?.owner?.login || !r.name || typeof installationId !== "number") return undefined;
+  return {
+    installationId,
+    owner: r.owner.login,
+    repo: r.name,
+    repoId: r.id,
+    defaultBranch: r.default_branch ?? "main",
+    private: Boolean(r.private),
+  };
+}
+
+function pullFacts(p: Json, repoFullName: string): PullFacts {
+  return {
+    number: p.number,
+    nodeId: p.node_id,
+    headSha: p.head.sha,
+    headRef: p.head.ref,
+    baseRef: p.base.ref,
+    baseSha: p.base.sha,
+    author: p.user?.login ?? "",
+    authorIsBot: p.user?.type === "Bot",
+    draft: Boolean(p.draft),
+    fork: (p.head.repo?.full_name ?? null) !== repoFullName,
+    labels: (p.labels ?? []).map((l: Json) => l.name),
+    state: p.state,
+    merged: Boolean(p.merged),
+    mergeCommitSha: p.merge_commit_sha ?? null,
+    ...(typeof p.changed_files === "number" ? { changedFiles: p.changed_files } : {}),
+  };
+}
+
+const isBot = (user: Json): boolean => user?.type === "Bot" || String(user?.login ?? "").endsWith("[bot]");
+
+/**
+ * Maps a verified webhook to the event flowgate acts on, or undefined for events it ignores.
+ * Pure: no I/O, so the webhook handler stays fast (SPEC §6: handlers only verify and enqueue).
+ */
+export function mapWebhook(name: string, payload: Json): FlowgateEvent | undefined {
+  if (name === "installation" || name === "installation_repositories") {
+    const id = payload.installation?.id;
+    return typeof id === "number"
+      ? { type: "installation", installationId: id, action: payload.action }
+      : undefined;
+  }
+  const repo = repoInfo(payload);
+  if (!repo) return undefined;
+  const fullName = `${repo.owner}/${repo.repo}`;
+  switch (name) {
+    case "pull_request": {
+      if (!PULL_ACTIONS.has(payload.action)) return undefined;
+      const baseChanged = payload.action === "edited" && payload.changes?.base !== undefined;
+      // Title or body edits change nothing flowgate decides on.
+      if (payload.action === "edited" && !baseChanged) return undefined;
+      return {
+        type: "pull",
+        repo,
+        action: payload.action,
+        pull: pullFacts(payload.pull_request, fullName),
+        baseChanged,
+        sender: { login: payload.sender?.login ?? "", isBot: isBot(payload.sender) },
+        at: payload.pull_request.updated_at ?? new Date().toISOString(),
+      };
+    }
+    case "pull_request_review": {
+      if (payload.action !== "submitted" && payload.action !== "dismissed") return undefined;
+      const r = payload.review;
+      return {
+        type: "review",
+        repo,
+        action: payload.action,
+        number: payload.pull_request.number,
+        review: {
+          id: r.id,
+          login: r.user?.login ?? "",
+          isBot: isBot(r.user),
+          state: String(r.state ?? "").toUpperCase(),
+          commitId: r.commit_id ?? "",
+          submittedAt: r.submitted_at ?? "",
+        },
+      };
+    }
+    case "issue_comment": {
+      // SPEC §3.2: only newly created comments are read; edits are ignored.
+      if (payload.action !== "created") return undefined;
+      const c = payload.comment;
+      return {
+        type: "comment",
+        repo,
+        number: payload.issue.number,
+        isPull: payload.issue.pull_request !== undefined,
+        comment: {
+          id: c.id,
+          body: typeof c.body === "string" ? c.body : "",
+          login: c.user?.login ?? "",
+          isBot: isBot(c.user),
+          createdAt: c.created_at ?? "",
+        },
+      };
+    }
+    case "check_run": {
+      if (payload.action !== "requested_action") return undefined;
+      const cr = payload.check_run;
+      return {
+        type: "check-action",
+        repo,
+        checkRun: { id: cr.id, name: cr.name, headSha: cr.head_sha, externalId: cr.external_id ?? null },
+        identifier: payload.requested_action?.identifier ?? "",
+        sender: { login: payload.sender?.login ?? "", isBot: isBot(payload.sender) },
+        at: new Date().toISOString(),
+      };
+    }
+    case "workflow_run": {
+      const r = payload.workflow_run;
+      return {
+        type: "run",
+        repo,
+        action: payload.action,
+        run: {
+          id: r.id,
+          displayTitle: r.display_title ?? r.name ?? "",
+          event: r.event,
+          status: r.status,
+          conclusion: r.conclusion ?? null,
+          attempt: r.run_attempt ?? 1,
+          actor: r.triggering_actor?.login ?? r.actor?.login ?? null,
+          htmlUrl: r.html_url ?? "",
+          path: r.path ?? "",
+        },
+      };
+    }
+    case "push": {
+      if (payload.ref !== `refs/heads/${repo.defaultBranch}` || payload.deleted) return undefined;
+      return {
+        type: "push",
+        repo,
+        ref: payload.ref,
+        before: payload.before,
+        after: payload.after,
+        forced: Boolean(payload.forced),
+        pusher: payload.pusher?.name ?? payload.sender?.login ?? "",
+      };
+    }
+    case "merge_group": {
+      if (payload.action !== "checks_requested") return undefined;
+      const g = payload.merge_group;
+      return { type: "merge-group", repo, headSha: g.head_sha, headRef: g.head_ref, baseRef: g.base_ref };
+    }
+    case "deployment_protection_rule": {
+      if (payload.action !== "requested") return undefined;
+      const url: string = payload.deployment_callback_url ?? "";
+      const runId = /\/actions\/runs\/(\d+)\//.exec(url)?.[1];
+      return {
+        type: "deployment-rule",
+        repo,
+        environment: payload.environment ?? "",
+        runId: runId ? Number(runId) : null,
+        callbackUrl: url,
+      };
+    }
+    default:
+      return undefined;
+  }
+}

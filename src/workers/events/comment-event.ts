@@ -1,0 +1,105 @@
+import type { Runtime } from "../../app/runtime.js";
+import { parseCommands } from "../../engine/commands.js";
+import { helpText } from "../../engine/help.js";
+import type { CommandRequest } from "../../state/pulls.js";
+import type { FlowgateEvent } from "../../webhooks/events.js";
+import { requestPullEvaluation } from "../request.js";
+import { type CommandReply, gateCommand } from "./gate-command.js";
+
+type CommentEvent = Extract<FlowgateEvent, { type: "comment" }>;
+
+/** Hooks for `/apply`, `/retry` and `/cancel` on merged PRs (the apply pipeline). */
+export const onMergedCommand: ((
+  rt: Runtime,
+  event: CommentEvent,
+  request: CommandRequest,
+) => Promise<CommandReply>)[] = [];
+
+/**
+ * A new comment (SPEC §3.2): commands at the start of a line, outside code and quotes, never from
+ * bots. Gate commands and help are answered here; commands that need the PR's resolved policies are
+ * queued for the PR's evaluation, which replies per stack.
+ */
+export async function handleCommentEvent(
+  rt: Runtime,
+  event: CommentEvent,
+  receivedAt: number,
+): Promise<void> {
+  const { repo, comment } = event;
+  if (comment.isBot || comment.login.endsWith("[bot]")) return;
+  const parsed = parseCommands(comment.body);
+  if (parsed.commands.length === 0 && parsed.errors.length === 0) return;
+  const port = rt.github(repo);
+  const replies: string[] = [];
+  let refused = false;
+  let queued = false;
+  const record = event.isPull ? await rt.pulls.get(repo.repoId, event.number) : undefined;
+  const merged = record?.facts.merged === true;
+
+  for (const { command, line } of parsed.commands) {
+    const id = `${comment.id}-${line}`;
+    let reply: CommandReply | undefined;
+    switch (command.name) {
+      case "help":
+        replies.push(helpText());
+        break;
+      case "open-gate":
+      case "close-gate":
+        reply = await gateCommand(rt, port, event, command);
+        break;
+      default: {
+        if (!event.isPull || !record) {
+          reply = { ok: false, message: `\`/${command.name}\` works on pull requests only` };
+          break;
+        }
+        const request: CommandRequest = {
+          id,
+          command,
+          login: comment.login,
+          commentId: comment.id,
+          headSha: record.facts.headSha,
+          at: comment.createdAt,
+        };
+        if (command.name === "apply" || (merged && (command.name === "retry" || command.name === "cancel"))) {
+          if (!merged) {
+            reply = {
+              ok: false,
+              message: "`/apply` is refused on an open PR: apply happens after the merge",
+            };
+            break;
+          }
+          const handler = onMergedCommand[0];
+          reply = handler
+            ? await handler(rt, event, request)
+            : { ok: false, message: "applying is not available" };
+          break;
+        }
+        if (merged) {
+          reply = { ok: false, message: `\`/${command.name}\` has no effect on a merged PR` };
+          break;
+        }
+        await rt.pulls.addRequest(repo.repoId, event.number, request);
+        queued = true;
+      }
+    }
+    if (reply) {
+      if (!reply.ok) refused = true;
+      replies.push(`${reply.ok ? "✅" : "❌"} \`/${command.name}\`: ${reply.message}`);
+    }
+  }
+  for (const error of parsed.errors) {
+    refused = true;
+    replies.push(`❌ line ${error.line} (\`${error.text}\`): ${error.message}`);
+    if (error.help) replies.push(helpText());
+  }
+  if (!queued) {
+    await port.addReaction(comment.id, refused ? "confused" : "+1");
+    if (replies.length)
+      await port.createComment(event.number, `@${comment.login}\n\n${replies.join("\n\n")}`);
+  } else {
+    // The evaluation reacts and replies for queued commands; report what was answered here now.
+    if (replies.length)
+      await port.createComment(event.number, `@${comment.login}\n\n${replies.join("\n\n")}`);
+    await requestPullEvaluation(rt, repo, event.number, "comment command", receivedAt);
+  }
+}

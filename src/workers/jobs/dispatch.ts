@@ -1,0 +1,121 @@
+import type { Runtime } from "../../app/runtime.js";
+import { dispatchInputs } from "../../engine/stack-job/index.js";
+import type { StackJob } from "../../engine/stack-job/types.js";
+import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
+import { safeId } from "../../queue/queues.js";
+import { applyJobEvent } from "./driver.js";
+
+/** Thrown to let BullMQ retry the step later with backoff. */
+export class RetryLater extends Error {}
+
+function statusOf(error: unknown): number | undefined {
+  return typeof error === "object" && error !== null && "status" in error
+    ? Number((error as { status: unknown }).status)
+    : undefined;
+}
+
+/** A 4xx other than rate limits will not get better by trying again. */
+function isPermanent(error: unknown): boolean {
+  const status = statusOf(error);
+  return (
+    status !== undefined &&
+    status >= 400 &&
+    status < 500 &&
+    status !== 403 &&
+    status !== 429 &&
+    status !== 408
+  );
+}
+
+function knownRunIds(job: StackJob): Set<number> {
+  return new Set(job.runs.flatMap((r) => (r.runId ? [r.runId] : [])));
+}
+
+/**
+ * Makes sure run `runIndex` of a job is dispatched exactly once (SPEC §5, §7). Before any second
+ * dispatch it looks for a run already started for the job (by its run-name); a dispatch attempt is
+ * claimed by compare-and-set, so two workers never both call GitHub for the same run.
+ */
+export async function ensureDispatched(rt: Runtime, jobId: string, runIndex: number): Promise<void> {
+  const job = await rt.jobs.get(jobId);
+  const run = job?.runs[runIndex];
+  if (
+    !job ||
+    !run ||
+    run.runId !== undefined ||
+    run.status !== "dispatching" ||
+    TERMINAL_STATUSES.has(job.status)
+  )
+    return;
+  const port = rt.github({ installationId: job.installationId, owner: job.owner, repo: job.repo });
+  const now = rt.clock.now();
+
+  if (run.attemptedAt) {
+    const since = new Date(Date.parse(run.requestedAt) - 60_000);
+    const known = knownRunIds(job);
+    const found = (await port.findRunsForJob(job.workflow, job.id, since)).filter((r) => !known.has(r.id));
+    const earliest = found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)[0];
+    if (earliest) {
+      await applyJobEvent(rt, jobId, {
+        type: "dispatched",
+        operation: run.operation,
+        runId: earliest.id,
+        htmlUrl: earliest.htmlUrl,
+      });
+      return;
+    }
+    if (now.getTime() - Date.parse(run.attemptedAt) < rt.settings.dispatchLookupGraceMs) {
+      throw new RetryLater(`run for ${jobId} not visible yet; looking again before any re-dispatch`);
+    }
+  }
+
+  const previous = run.attemptedAt;
+  const claim = await rt.jobs.docs.update(jobId, (doc) => {
+    const r = doc.runs[runIndex];
+    if (!r || r.runId !== undefined || r.status !== "dispatching" || r.attemptedAt !== previous)
+      return undefined;
+    r.attemptedAt = now.toISOString();
+    r.attempts = (r.attempts ?? 0) + 1;
+    return doc;
+  });
+  if (!claim?.changed) return;
+
+  const inputs = dispatchInputs(claim.doc, run.operation);
+  const ref = claim.doc.dispatchRef ?? "main";
+  try {
+    const { runId } = await port.dispatchWorkflow(job.workflow, ref, inputs);
+    rt.metrics.dispatches.inc({ operation: run.operation });
+    await rt.audit.record({
+      type: "dispatch",
+      repo: `${job.owner}/${job.repo}`,
+      ...(job.prNumber ? { pr: job.prNumber } : {}),
+      stack: job.stack,
+      jobId,
+      policy: job.policy.name,
+      decision: run.operation,
+      reason: `workflow ${job.workflow} on ${ref} for ${job.sha.slice(0, 7)}${runId ? `, run ${runId}` : ""}`,
+    });
+    if (runId !== undefined) {
+      await applyJobEvent(rt, jobId, { type: "dispatched", operation: run.operation, runId });
+    } else {
+      // GitHub gave no run id: find the run by its run-name shortly (SPEC §5).
+      await rt.queues.addStep(
+        { step: "dispatch", jobId, runIndex },
+        safeId("dispatch", jobId, runIndex, "lookup", claim.doc.runs[runIndex]?.attempts ?? 1),
+        3_000,
+      );
+    }
+  } catch (error) {
+    if (isPermanent(error)) {
+      const message = error instanceof Error ? error.message : String(error);
+      await applyJobEvent(rt, jobId, {
+        type: "dispatch-failed",
+        operation: run.operation,
+        message: `GitHub refused to dispatch ${job.workflow} on ${ref} (${statusOf(error)}): ${message}`,
+      });
+      return;
+    }
+    // 5xx, timeout, rate limit: GitHub may or may not have started a run; the retry looks first.
+    throw error;
+  }
+}

@@ -1,0 +1,109 @@
+import type { Runtime } from "../../app/runtime.js";
+import { transition } from "../../engine/stack-job/index.js";
+import type { JobEffect, JobEvent, StackJob } from "../../engine/stack-job/types.js";
+import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
+import { safeId } from "../../queue/queues.js";
+
+export interface Applied {
+  job: StackJob;
+  accepted: boolean;
+  note: string;
+}
+
+/** Hooks the apply pipeline adds (locks, dependents, the merged PR's comment); PR plans need none. */
+export interface JobHooks {
+  afterChange?(rt: Runtime, job: StackJob, effects: JobEffect[]): Promise<void>;
+}
+
+const hooks: JobHooks[] = [];
+export function addJobHooks(h: JobHooks): void {
+  hooks.push(h);
+}
+
+/**
+ * Applies an event to a stack job with compare-and-set: of two workers handling the same event, one
+ * writes and the other finds the event no longer applies. Effects run only for the winner, and each
+ * effect is itself an idempotent queued step, so a crash after the write loses nothing.
+ */
+export async function applyJobEvent(
+  rt: Runtime,
+  jobId: string,
+  event: JobEvent,
+): Promise<Applied | undefined> {
+  let effects: JobEffect[] = [];
+  let note = "";
+  let accepted = false;
+  const result = await rt.jobs.docs.update(jobId, (job) => {
+    const t = transition(job, event, rt.clock.now());
+    note = t.note;
+    accepted = t.accepted;
+    if (!t.accepted) return undefined;
+    effects = t.effects;
+    return t.job;
+  });
+  if (!result) return undefined;
+  const job = result.doc;
+  if (!result.changed) return { job, accepted, note };
+  await rt.jobs.indexAfterWrite(job);
+  await runEffects(rt, job, effects);
+  if (TERMINAL_STATUSES.has(job.status)) {
+    const seconds = (Date.parse(job.updatedAt) - Date.parse(job.createdAt)) / 1000;
+    rt.metrics.jobDuration.observe(
+      { policy: job.policy.name, kind: job.kind, outcome: job.status },
+      Math.max(0, seconds),
+    );
+  }
+  await rt.audit.record({
+    type: "job-status",
+    repo: `${job.owner}/${job.repo}`,
+    ...(job.prNumber ? { pr: job.prNumber } : {}),
+    stack: job.stack,
+    jobId: job.id,
+    policy: job.policy.name,
+    environment: job.environment,
+    decision: job.status,
+    reason: job.reason,
+  });
+  for (const h of hooks) await h.afterChange?.(rt, job, effects);
+  return { job, accepted: true, note };
+}
+
+async function runEffects(rt: Runtime, job: StackJob, effects: JobEffect[]): Promise<void> {
+  const now = rt.clock.now();
+  for (const effect of effects) {
+    switch (effect.type) {
+      case "dispatch": {
+        const runIndex = job.runs.length - 1;
+        await rt.queues.addStep(
+          { step: "dispatch", jobId: job.id, runIndex },
+          safeId("dispatch", job.id, runIndex),
+        );
+        break;
+      }
+      case "schedule-deadline": {
+        const at = Date.parse(effect.at);
+        await rt.queues.addStep(
+          { step: "timeout", jobId: job.id, deadline: effect.at },
+          safeId("timeout", job.id, at),
+          Math.max(0, at - now.getTime()),
+        );
+        break;
+      }
+      case "cancel-run":
+        try {
+          await rt
+            .github({ installationId: job.installationId, owner: job.owner, repo: job.repo })
+            .cancelRun(effect.runId);
+        } catch (error) {
+          rt.log.warn(
+            { err: error, jobId: job.id, runId: effect.runId },
+            "could not cancel the workflow run",
+          );
+        }
+        break;
+      default:
+        // release-lock and wake-dependents belong to the apply pipeline's hooks.
+        break;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import type { Runtime } from "../../app/runtime.js";
+import type { GitHubPort, PullFiles } from "../../github/port.js";
+import type { PullRecord } from "../../state/pulls.js";
+
+export interface ChangedFiles {
+  /** every path the PR touches, renamed files under both names */
+  paths: string[];
+  /** paths the PR adds (for stack generators over the PR head) */
+  added: string[];
+  complete: boolean;
+  listed: number;
+  changed: number;
+}
+
+function toChanged(files: PullFiles): ChangedFiles {
+  const paths = new Set<string>();
+  const added: string[] = [];
+  for (const f of files.files) {
+    paths.add(f.filename);
+    if (f.previousFilename) paths.add(f.previousFilename);
+    if (f.status === "added" || f.status === "renamed" || f.status === "copied") added.push(f.filename);
+  }
+  return {
+    paths: [...paths],
+    added,
+    complete: files.complete,
+    listed: files.files.length,
+    changed: files.changedFiles,
+  };
+}
+
+/** The PR's changed files at its head, listed once per head (paginated; the 3,000-file limit is explicit). */
+export async function changedFiles(rt: Runtime, port: GitHubPort, record: PullRecord): Promise<ChangedFiles> {
+  const { repoId } = record.repo;
+  const { number, headSha, changedFiles: changed } = record.facts;
+  const cached = await rt.pulls.cachedFiles(repoId, number, headSha);
+  if (cached) return JSON.parse(cached) as ChangedFiles;
+  const listed = toChanged(await port.listPullFiles(number, changed));
+  await rt.pulls.cacheFiles(repoId, number, headSha, JSON.stringify(listed));
+  return listed;
+}

@@ -1,0 +1,76 @@
+import { createHash } from "node:crypto";
+import type { Runtime } from "../../app/runtime.js";
+import type { CheckRunInput, GitHubPort } from "../../github/port.js";
+import { STICKY_MARKER } from "../../render/sticky.js";
+import type { PullRecord } from "../../state/pulls.js";
+
+const hashOf = (value: unknown) =>
+  createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 32);
+
+/**
+ * Writes a check run only when what it says changed: one create per check and head, then an update
+ * only when its content differs (SPEC §7: keep writes at the floor).
+ */
+export async function writeCheck(
+  rt: Runtime,
+  port: GitHubPort,
+  record: PullRecord,
+  input: CheckRunInput,
+): Promise<number> {
+  const { repoId } = record.repo;
+  const n = record.facts.number;
+  const hash = hashOf(input);
+  const memo = await rt.pulls.checkMemo(repoId, n, input.headSha, input.name);
+  if (memo && memo.hash === hash) return memo.id;
+  const now = rt.clock.now().toISOString();
+  const timed = {
+    ...input,
+    ...(input.status === "completed" ? { completedAt: now } : {}),
+  };
+  let id: number;
+  if (memo) {
+    await port.updateCheckRun(memo.id, timed);
+    id = memo.id;
+  } else {
+    id = await port.createCheckRun({ ...timed, startedAt: now });
+  }
+  await rt.pulls.setCheckMemo(repoId, n, input.headSha, input.name, { id, hash });
+  return id;
+}
+
+/** The sticky comment: found by its id, or by its marker and being the app's own comment; edited in place. */
+export async function writeSticky(
+  rt: Runtime,
+  port: GitHubPort,
+  record: PullRecord,
+  body: string,
+): Promise<void> {
+  const { repoId } = record.repo;
+  const n = record.facts.number;
+  const hash = hashOf(body);
+  const memo = await rt.pulls.checkMemo(repoId, n, "comment", "sticky");
+  if (memo && memo.hash === hash) return;
+  let id = memo?.id ?? record.commentId;
+  if (id === undefined) {
+    const bot = `${rt.appSlug}[bot]`;
+    const existing = (await port.listComments(n)).find(
+      (c) => c.login === bot && c.body.includes(STICKY_MARKER),
+    );
+    id = existing?.id;
+  }
+  if (id !== undefined) {
+    try {
+      await port.updateComment(id, body);
+    } catch (error) {
+      // Someone deleted it: make a new one.
+      if ((error as { status?: number }).status !== 404) throw error;
+      id = await port.createComment(n, body);
+    }
+  } else {
+    id = await port.createComment(n, body);
+  }
+  await rt.pulls.setCheckMemo(repoId, n, "comment", "sticky", { id, hash });
+  if (record.commentId !== id) {
+    await rt.pulls.records.update(`${repoId}:${n}`, (doc) => ({ ...doc, commentId: id }));
+  }
+}
