@@ -21,6 +21,8 @@ export interface PullRecord {
   /** reviews were listed from GitHub once (later ones arrive by webhook) */
   reviewsListed?: boolean;
   commentId?: number;
+  /** the `flowgate` conclusion last written, for merge queues */
+  lastDecision?: { headSha: string; conclusion: "success" | "failure" | "pending"; title: string };
   /** the head auto-merge was enabled for, if it is */
   autoMergeFor?: string;
   updatedAt: string;
@@ -53,6 +55,13 @@ export interface CommandRequest {
   /** the head when the comment was processed */
   headSha: string;
   at: string;
+}
+
+/** What the PR approved for a stack: offered for carry-over after the merge (SPEC §4). */
+export interface ApprovedPlan {
+  headSha: string;
+  fingerprint: string;
+  approvers: string[];
 }
 
 export interface CheckMemo {
@@ -159,6 +168,17 @@ export class PullStore {
       .expire(doneKey, PULL_TTL_SECONDS)
       .lrem(keys.pullRequests(repoId, n), 0, JSON.stringify(request))
       .exec();
+  }
+
+  async setApproved(repoId: number, n: number, stack: string, approved: ApprovedPlan | undefined): Promise<void> {
+    const key = keys.pullApproved(repoId, n);
+    if (approved) await this.redis.multi().hset(key, stack, JSON.stringify(approved)).expire(key, PULL_TTL_SECONDS).exec();
+    else await this.redis.hdel(key, stack);
+  }
+
+  async approved(repoId: number, n: number, stack: string): Promise<ApprovedPlan | undefined> {
+    const raw = await this.redis.hget(keys.pullApproved(repoId, n), stack);
+    return raw ? (JSON.parse(raw) as ApprovedPlan) : undefined;
   }
 
   async checkMemo(repoId: number, n: number, sha: string, name: string): Promise<CheckMemo | undefined> {

@@ -60,7 +60,8 @@ export async function handleCommentEvent(
           headSha: record.facts.headSha,
           at: comment.createdAt,
         };
-        if (command.name === "apply" || (merged && (command.name === "retry" || command.name === "cancel"))) {
+        const afterMerge = ["apply", "approve", "reject", "retry", "cancel"].includes(command.name);
+        if (command.name === "apply" || (merged && afterMerge)) {
           if (!merged) {
             reply = {
               ok: false,

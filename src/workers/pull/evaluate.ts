@@ -252,6 +252,20 @@ export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<Eva
   });
   const stackViews: StackView[] = views.map((v, i) => ({ ...v, approval: approvals[i]! }));
   await answerApprovals(rt, port, record, requests.approvalReplies, approvals);
+  // Remember what was approved on which plan: after the merge it carries over when the plan is unchanged.
+  for (const v of stackViews) {
+    const jobId = "jobId" in v.plan ? v.plan.jobId : undefined;
+    const job = jobId && v.plan.state === "succeeded" ? await rt.jobs.get(jobId) : undefined;
+    const approved =
+      job?.plan && v.approval.satisfied && v.approval.required > 0
+        ? {
+            headSha: facts.headSha,
+            fingerprint: job.plan.fingerprint,
+            approvers: v.approval.counted.map((c) => c.login),
+          }
+        : undefined;
+    await rt.pulls.setApproved(repo.repoId, facts.number, v.stack.name, approved);
+  }
   const unownedApproval: StackApproval | undefined = affected.unownedInfra.length
     ? configurationApproval({
         ...approvalBase,
@@ -302,6 +316,14 @@ export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<Eva
     : [];
   await writeCheck(rt, port, record, aggregateCheck(facts.headSha, decision, stackViews, sections));
   await writeSticky(rt, port, record, renderSticky(pullView, decision, stackViews, { sections }));
+  await rt.pulls.records.update(`${repo.repoId}:${facts.number}`, (doc) =>
+    doc.facts.headSha === facts.headSha
+      ? {
+          ...doc,
+          lastDecision: { headSha: facts.headSha, conclusion: decision.conclusion, title: decision.title },
+        }
+      : undefined,
+  );
   await syncAutoMerge(rt, port, record, decision);
 
   // Re-evaluate at the next moment the answer can change, with no webhook needed (SPEC §2.2).

@@ -1,0 +1,34 @@
+import type { Runtime } from "../../app/runtime.js";
+import type { FlowgateEvent } from "../../webhooks/events.js";
+
+type DeploymentRuleEvent = Extract<FlowgateEvent, { type: "deployment-rule" }>;
+
+/**
+ * flowgate as a custom deployment protection rule (SPEC §5.1): it approves only runs it dispatched,
+ * for a job that may run now, so nobody can apply by dispatching the workflow by hand.
+ */
+export async function handleDeploymentRule(rt: Runtime, event: DeploymentRuleEvent): Promise<void> {
+  if (!event.runId) return;
+  const port = rt.github(event.repo);
+  const jobId = await rt.jobs.byRun(event.runId);
+  const job = jobId ? await rt.jobs.get(jobId) : undefined;
+  const run = job?.runs.find((r) => r.runId === event.runId);
+  const allowed =
+    job !== undefined &&
+    run !== undefined &&
+    ((run.operation === "plan" && (job.status === "planning" || job.kind === "plan")) ||
+      (run.operation === "apply" && job.status === "applying"));
+  const comment = allowed
+    ? `flowgate dispatched this ${run!.operation} for job ${job!.id} (${job!.stack})`
+    : jobId
+      ? `job ${jobId} is not at a step that runs in this environment`
+      : "this run was not dispatched by flowgate for an approved job";
+  await port.reviewDeployment(event.runId, event.environment, allowed ? "approved" : "rejected", comment);
+  await rt.audit.record({
+    type: "dispatch",
+    repo: `${event.repo.owner}/${event.repo.repo}`,
+    ...(jobId ? { jobId } : {}),
+    decision: allowed ? "deployment approved" : "deployment rejected",
+    reason: comment,
+  });
+}
