@@ -10,7 +10,8 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, "package.json"))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error("flowgate: cannot find the package root (no package.json above this module)");
+    if (parent === dir)
+      throw new Error("flowgate: cannot find the package root (no package.json above this module)");
     dir = parent;
   }
   cachedRoot = dir;

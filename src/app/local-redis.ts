@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Logger } from "pino";
@@ -71,6 +71,8 @@ export async function startLocalRedis(dataDir: string, log: Logger): Promise<Loc
     });
   });
   const url = `redis://127.0.0.1:${port}`;
+  // The CLI (flowgate apply, usage, audit) finds this Redis through this file when REDIS_URL is unset.
+  writeFileSync(join(dataDir, "redis.url"), `${url}\n`);
   log.info(
     { url, dir },
     `REDIS_URL is not set: started a local redis-server on ${url}, persisting to ${dir}`,

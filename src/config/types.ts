@@ -71,6 +71,8 @@ export interface StackGenerator {
   dependsOn?: string[];
   workflow?: string;
   gates?: string[];
+  /** the generator document's metadata.name, shown as the provenance of the stacks it makes */
+  documentName?: string;
   origin: DocOrigin;
 }
 

@@ -26,6 +26,7 @@ export interface PullJob {
 
 export type JobStep =
   | { step: "advance"; jobId: string; reason: string }
+  | { step: "start"; jobId: string; by: string }
   | { step: "dispatch"; jobId: string; runIndex: number }
   | { step: "timeout"; jobId: string; deadline: string }
   | { step: "run-update"; repo: RepoInfo; runId: number; action: string }

@@ -170,9 +170,19 @@ export class PullStore {
       .exec();
   }
 
-  async setApproved(repoId: number, n: number, stack: string, approved: ApprovedPlan | undefined): Promise<void> {
+  async setApproved(
+    repoId: number,
+    n: number,
+    stack: string,
+    approved: ApprovedPlan | undefined,
+  ): Promise<void> {
     const key = keys.pullApproved(repoId, n);
-    if (approved) await this.redis.multi().hset(key, stack, JSON.stringify(approved)).expire(key, PULL_TTL_SECONDS).exec();
+    if (approved)
+      await this.redis
+        .multi()
+        .hset(key, stack, JSON.stringify(approved))
+        .expire(key, PULL_TTL_SECONDS)
+        .exec();
     else await this.redis.hdel(key, stack);
   }
 

@@ -132,7 +132,14 @@ export type JobEvent =
   | { type: "dispatched"; operation: Operation; runId?: number; htmlUrl?: string }
   | { type: "dispatch-failed"; operation: Operation; message: string }
   | { type: "run-status"; runId: number; status: "running" | "waiting"; htmlUrl?: string }
-  | { type: "run-completed"; runId: number; conclusion: string; htmlUrl?: string; result?: ResultJson; resultError?: string }
+  | {
+      type: "run-completed";
+      runId: number;
+      conclusion: string;
+      htmlUrl?: string;
+      result?: ResultJson;
+      resultError?: string;
+    }
   | { type: "approved"; approvers: string[]; carriedOver: boolean }
   | { type: "cancel"; by: string; reason?: string }
   | { type: "supersede"; byJob: string; sha: string }

@@ -7,7 +7,7 @@ import { onMergedCommand } from "../events/comment-event.js";
 import { onGateChanged } from "../events/gate-command.js";
 import { onMerged } from "../events/pull-event.js";
 import { extraHandlers } from "../events/route.js";
-import { addJobHooks } from "../jobs/driver.js";
+import { addJobHooks, applyJobEvent } from "../jobs/driver.js";
 import { stepHandlers } from "../jobs/process.js";
 import { advanceJob } from "./advance.js";
 import { mergedPullCommand } from "./commands.js";
@@ -57,6 +57,15 @@ export function installApplyPipeline(): void {
   addJobHooks({ afterChange: afterApplyChange });
   stepHandlers.advance = async (rt, step) => {
     if (step.step === "advance") await advanceJob(rt, step.jobId);
+  };
+  stepHandlers.start = async (rt, step) => {
+    if (step.step !== "start") return;
+    // `flowgate apply --env ENV --all-pending`: the operator starts what disableOnLifecycleEvents left pending.
+    const applied = await applyJobEvent(rt, step.jobId, {
+      type: "start",
+      by: { login: step.by, type: "user" },
+    });
+    if (applied?.accepted) await wake(rt, step.jobId, "started");
   };
   stepHandlers.commit = async (rt, step) => {
     if (step.step === "commit")
