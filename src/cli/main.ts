@@ -1,6 +1,6 @@
 import { runAdmin } from "./admin.js";
 import { runExplain } from "./explain.js";
-import { type CliIO, processIO } from "./io.js";
+import type { CliIO } from "./io.js";
 import { runSummarizePlan } from "./summarize-plan.js";
 import { runValidate } from "./validate.js";
 

@@ -54,7 +54,7 @@ async function gateDecisions(rt: Runtime, job: StackJob): Promise<GateDecision[]
  */
 export async function advanceJob(rt: Runtime, jobId: string): Promise<Waiting | undefined> {
   const job = await rt.jobs.get(jobId);
-  if (!job || job.kind !== "apply" || job.status !== "queued") return undefined;
+  if (job?.kind !== "apply" || job.status !== "queued") return undefined;
   const repoId = repoIdOf(job);
 
   for (const depId of job.dependsOn) {
