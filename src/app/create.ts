@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import type { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
 import { loadConfigDir } from "../config/load-dir.js";
 import type { ConfigSet } from "../config/types.js";
 import { WritePacer } from "../github/pacer.js";
@@ -16,6 +16,7 @@ import { PullStore } from "../state/pulls.js";
 import { connect } from "../state/redis.js";
 import { ConfigService } from "./config-service.js";
 import { GitHubClients } from "./github-client.js";
+import { flowgateOctokit } from "./octokit.js";
 import { installPipelines } from "./pipelines.js";
 import { type Clock, type Runtime, systemClock } from "./runtime.js";
 import type { Settings } from "./settings.js";
@@ -63,7 +64,7 @@ export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
   const queues = new Queues(queueConnection);
   const metrics = new Metrics();
   const clock = opts.clock ?? systemClock;
-  const Octokit = ProbotOctokit.defaults({ ...(opts.octokitDefaults ?? {}) });
+  const Octokit = flowgateOctokit(log, opts.octokitDefaults);
   const probot = new Probot({
     appId: opts.appId,
     privateKey: opts.privateKey,

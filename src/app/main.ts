@@ -33,7 +33,10 @@ async function main(): Promise<void> {
   const settings = readSettings(env);
   const local = settings.redisUrl ? undefined : await startLocalRedis(settings.dataDir, log);
   const redisUrl = settings.redisUrl ?? local!.url;
-  const baseUrl = env.GHE_HOST ? `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` : undefined;
+  // GHE_HOST as Probot reads it; FLOWGATE_GITHUB_API_URL points at any API base (a proxy, a test fake).
+  const baseUrl =
+    env.FLOWGATE_GITHUB_API_URL ??
+    (env.GHE_HOST ? `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` : undefined);
   const app = await createFlowgate({
     settings,
     redisUrl,
