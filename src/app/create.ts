@@ -127,10 +127,24 @@ export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
     clock,
     log,
     appSlug: appSlug || "flowgate",
+    listInstallations: async () => {
+      const app = await probot.auth();
+      const installations = await app.paginate("GET /app/installations", { per_page: 100 });
+      return installations.map((i) => i.id);
+    },
   };
   installPipelines(runtime);
 
   const workers = opts.settings.role === "web" ? [] : startWorkers(runtime, workerConnection);
+  if (workers.length > 0 && opts.settings.reconcileIntervalMs > 0) {
+    // One schedule in Redis, shared by every process: missed webhooks are repaired periodically.
+    await queues.maintenance.upsertJobScheduler(
+      "reconcile",
+      { every: opts.settings.reconcileIntervalMs },
+      { name: "reconcile", data: { kind: "reconcile" } },
+    );
+    await queues.maintenance.add("reconcile", { kind: "reconcile" }, { jobId: `reconcile-start-${Math.floor(Date.now() / 60_000)}` });
+  }
   let server: Server | undefined;
   if (opts.settings.role !== "worker") {
     server = await createWebServer({

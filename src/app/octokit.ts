@@ -25,6 +25,9 @@ export function flowgateOctokit(log: Logger, overrides: Options = {}) {
         ...options.throttle,
         id: installationId ? `installation-${installationId}` : "app",
         write: unpacedWrites,
+        // Comments too: plugin-throttling would add its own 3 s between comment creations on top of
+        // flowgate's pacer, so every reply and new sticky comment would keep a person waiting 3 s.
+        notifications: unpacedWrites,
         onSecondaryRateLimit: (
           retryAfter: number,
           request: Options,

@@ -34,4 +34,6 @@ export interface Runtime {
   log: Logger;
   /** the app's slug: its comments are by `<slug>[bot]`, its runs are triggered by it */
   appSlug: string;
+  /** every installation of the app (app-level credentials) */
+  listInstallations(): Promise<number[]>;
 }

@@ -299,6 +299,29 @@ export class OctokitPort implements GitHubPort {
     }));
   }
 
+  branchHead(branch: string, etag?: string): Promise<Conditional<string>> {
+    return conditional(
+      async () =>
+        (await this.client()).request("GET /repos/{owner}/{repo}/branches/{branch}", {
+          ...this.repo,
+          branch,
+          headers: etagHeaders(etag),
+        }),
+      (data) => data.commit.sha as string,
+    );
+  }
+
+  async listInstallationRepos(): Promise<{ id: number; owner: string; repo: string; defaultBranch: string; private: boolean }[]> {
+    const repos = await (await this.client()).paginate("GET /installation/repositories", { per_page: 100 });
+    return (repos as Json[]).map((r) => ({
+      id: r.id,
+      owner: r.owner.login,
+      repo: r.name,
+      defaultBranch: r.default_branch ?? "main",
+      private: Boolean(r.private),
+    }));
+  }
+
   async createCheckRun(input: CheckRunInput): Promise<number> {
     const { data } = await (await this.client()).request("POST /repos/{owner}/{repo}/check-runs", {
       ...this.repo,

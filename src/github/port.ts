@@ -157,6 +157,10 @@ export interface GitHubPort {
   listPullsForCommit(sha: string): Promise<PullInfo[]>;
   compareFiles(base: string, head: string): Promise<PullFiles>;
   listCommits(branch: string, since?: string): Promise<CommitInfo[]>;
+  /** the branch's head commit, conditionally: an unchanged branch costs a 304 */
+  branchHead(branch: string, etag?: string): Promise<Conditional<string>>;
+  /** repositories the installation can reach */
+  listInstallationRepos(): Promise<{ id: number; owner: string; repo: string; defaultBranch: string; private: boolean }[]>;
 
   // check runs
   createCheckRun(input: CheckRunInput): Promise<number>;

@@ -13,9 +13,13 @@ export function shortSha(sha: string): string {
   return sha.slice(0, 7);
 }
 
-// Written as "not at or after" so an invalid date (NaN) is refused rather than let through.
+/**
+ * GitHub gives comment and review times to the second, flowgate's own boundaries (plan finished,
+ * head pushed) to the millisecond: an event in the same second as its boundary is not before it.
+ * Written as "not at or after" so an invalid date (NaN) is refused rather than let through.
+ */
 function before(at: Date, boundary: Date): boolean {
-  return !(at.getTime() >= boundary.getTime());
+  return !(at.getTime() >= Math.floor(boundary.getTime() / 1000) * 1000);
 }
 
 /** Why the event is not bound to the current head, or undefined when it is (rejections and approvals alike). */

@@ -116,6 +116,8 @@ export interface StackJob {
   /** SPEC §2.3: the first apply after a policy change pauses for approval whatever the policy says */
   forcePause?: string;
   triggeredBy: Actor;
+  /** made while recovering from lost state: look for a run already started before the first dispatch */
+  recovered?: boolean;
   /** the branch the workflow is dispatched on: the repository's default branch (SPEC §5) */
   dispatchRef?: string;
   /** the check run mirroring this job */

@@ -13,6 +13,7 @@ import { safeId } from "../../queue/queues.js";
 import { keys } from "../../state/keys.js";
 import type { RepoInfo } from "../../webhooks/events.js";
 import { applyJobEvent } from "../jobs/driver.js";
+import { inRecovery } from "../pull/lost-state.js";
 import { jobTimeouts } from "../pull/plans.js";
 import { reportApplyJob, reportCommitProblem } from "./report.js";
 
@@ -102,6 +103,7 @@ export async function handleCommit(rt: Runtime, input: CommitInput): Promise<Sta
     ? { login: merged.author, type: merged.authorIsBot ? ("bot" as const) : ("user" as const) }
     : { login: input.pusher, type: "user" as const };
 
+  const recovering = await inRecovery(rt, repo.installationId);
   // Dependency order: a stack's job waits for the unfinished jobs of the stacks it depends on.
   const created: StackJob[] = [];
   const names = [...affected.stacks.keys()];
@@ -182,6 +184,7 @@ export async function handleCommit(rt: Runtime, input: CommitInput): Promise<Sta
       now,
     );
     job.dispatchRef = repo.defaultBranch;
+    if (recovering) job.recovered = true;
     if (!(await rt.jobs.create(job, repo.repoId))) continue;
     const m = rt.redis.multi();
     m.set(

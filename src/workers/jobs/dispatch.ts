@@ -3,7 +3,9 @@ import { dispatchInputs } from "../../engine/stack-job/index.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
 import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import { safeId } from "../../queue/queues.js";
+import type { WorkflowRun } from "../../github/port.js";
 import { applyJobEvent } from "./driver.js";
+import { handleRunEvent } from "./run-update.js";
 
 /** Thrown to let BullMQ retry the step later with backoff. */
 export class RetryLater extends Error {}
@@ -25,6 +27,29 @@ function isPermanent(error: unknown): boolean {
     status !== 429 &&
     status !== 408
   );
+}
+
+/** How far back a rebuilt job looks for a run started before the state was lost. */
+const RECOVERY_LOOKBACK_MS = 7 * 86_400_000;
+
+async function adoptCompletedRun(rt: Runtime, job: StackJob, run: WorkflowRun): Promise<void> {
+  const repoId = Number(job.id.split("-")[0]);
+  await handleRunEvent(rt, {
+    type: "run",
+    repo: { installationId: job.installationId, owner: job.owner, repo: job.repo, repoId, defaultBranch: job.dispatchRef ?? "main", private: true },
+    action: "completed",
+    run: {
+      id: run.id,
+      displayTitle: run.displayTitle,
+      event: run.event,
+      status: run.status,
+      conclusion: run.conclusion,
+      attempt: run.attempt,
+      actor: run.actor,
+      htmlUrl: run.htmlUrl,
+      path: run.path,
+    },
+  });
 }
 
 function knownRunIds(job: StackJob): Set<number> {
@@ -50,8 +75,12 @@ export async function ensureDispatched(rt: Runtime, jobId: string, runIndex: num
   const port = rt.github({ installationId: job.installationId, owner: job.owner, repo: job.repo });
   const now = rt.clock.now();
 
-  if (run.attemptedAt) {
-    const since = new Date(Date.parse(run.requestedAt) - 60_000);
+  // Look before dispatching whenever GitHub may already have a run: after an attempt, or for a job
+  // rebuilt after lost state (its run may have been dispatched before the loss).
+  if (run.attemptedAt || job.recovered) {
+    const since = run.attemptedAt
+      ? new Date(Date.parse(run.requestedAt) - 60_000)
+      : new Date(now.getTime() - RECOVERY_LOOKBACK_MS);
     const known = knownRunIds(job);
     const found = (await port.findRunsForJob(job.workflow, job.id, since)).filter((r) => !known.has(r.id));
     const earliest = found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)[0];
@@ -62,9 +91,11 @@ export async function ensureDispatched(rt: Runtime, jobId: string, runIndex: num
         runId: earliest.id,
         htmlUrl: earliest.htmlUrl,
       });
+      // A run that finished while flowgate was not looking sends no more webhooks: take its result now.
+      if (earliest.status === "completed") await adoptCompletedRun(rt, job, earliest);
       return;
     }
-    if (now.getTime() - Date.parse(run.attemptedAt) < rt.settings.dispatchLookupGraceMs) {
+    if (run.attemptedAt && now.getTime() - Date.parse(run.attemptedAt) < rt.settings.dispatchLookupGraceMs) {
       throw new RetryLater(`run for ${jobId} not visible yet; looking again before any re-dispatch`);
     }
   }

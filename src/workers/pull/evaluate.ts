@@ -16,6 +16,7 @@ import { decidePull, type PullView, type StackView } from "../../engine/pull-dec
 import { describeProvenance } from "../../engine/resolve/provenance.js";
 import { buildPolicyIndex, resolveConfigurationApproval, resolveStack } from "../../engine/resolve.js";
 import { aggregateCheck, planCheck } from "../../render/pull-checks.js";
+import { code } from "../../render/markdown.js";
 import { renderSticky } from "../../render/sticky.js";
 import type { PullRecord } from "../../state/pulls.js";
 import { syncAutoMerge } from "./automerge.js";
@@ -37,6 +38,8 @@ function matcherFor(stacks: readonly Stack[]): StackMatcher {
   }
   return m;
 }
+
+const wholeSecond = (iso: string): Date => new Date(Math.floor(Date.parse(iso) / 1000) * 1000);
 
 function formatConfigErrors(config: RepoConfig): string[] {
   return [...config.sourceErrors, ...config.errors.map((d) => `${d.file}:${d.line}:${d.col} ${d.message}`)];
@@ -69,6 +72,14 @@ function planVars(
   };
 }
 
+/** SPEC §2.3: why a fixing PR is judged by its own head, and what that found. */
+function validatedAtHeadSection(defaultBranchErrors: readonly string[], headErrors: readonly string[]): string {
+  const first = defaultBranchErrors[0] ?? "";
+  const more = defaultBranchErrors.length > 1 ? ` (and ${defaultBranchErrors.length - 1} more)` : "";
+  const verdict = headErrors.length === 0 ? "it is valid there" : `${headErrors.length} error(s) remain there`;
+  return `**The default branch's configuration is invalid** (${code(first, 300)}${more}). This PR touches only \`.github/flowgate/\`, so it is validated at its head: ${verdict}.`;
+}
+
 export interface EvaluationOutcome {
   conclusion: "success" | "failure" | "pending" | "skipped";
   stacks: string[];
@@ -97,6 +108,7 @@ export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<Eva
   // SPEC §2.3: while the default branch's configuration is invalid, a PR touching only
   // .github/flowgate/ is validated at its head, so the fixing PR can pass.
   let validatedAtHead = false;
+  const defaultBranchErrors = configErrors;
   if (config.errors.length > 0 && config.sourceErrors.length === 0 && configChange.onlyFlowgateFiles) {
     const atHead = await rt.config.read((ref) => rt.github(ref), repo, { ref: facts.headSha, now });
     configErrors = formatConfigErrors(atHead).map((e) => `at the PR head: ${e}`);
@@ -239,7 +251,9 @@ export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<Eva
   const approvals = countApprovals({
     ...approvalBase,
     stacks: views.map((v) => {
-      const finished = v.plan.state === "succeeded" ? new Date(v.plan.finishedAt) : undefined;
+      // GitHub stamps comments and reviews in whole seconds: compare the plan's end at that precision too,
+      // or an approval made in the same second as the plan finished reads as "before the plan finished".
+      const finished = v.plan.state === "succeeded" ? wholeSecond(v.plan.finishedAt) : undefined;
       return {
         stack: v.stack.name,
         approvalRequired: v.resolution.flow.pauseBetweenPreviewAndUpdateOrDestroy,
@@ -314,6 +328,7 @@ export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<Eva
         `**Configuration change** (${configChange.files.length} file(s)): judged by the default branch's configuration; ${configApproval?.summary ?? ""}`,
       ]
     : [];
+  if (validatedAtHead) sections.push(validatedAtHeadSection(defaultBranchErrors, configErrors));
   await writeCheck(rt, port, record, aggregateCheck(facts.headSha, decision, stackViews, sections));
   await writeSticky(rt, port, record, renderSticky(pullView, decision, stackViews, { sections }));
   await rt.pulls.records.update(`${repo.repoId}:${facts.number}`, (doc) =>

@@ -9,3 +9,9 @@ export async function lostGateStateSince(rt: Runtime, installationId: number): P
   const raw = await rt.redis.hget(keys.installation(installationId), "lostSince");
   return raw ? new Date(raw) : undefined;
 }
+
+/** Jobs made while recovering from lost state look for an existing run before dispatching. */
+export async function inRecovery(rt: Runtime, installationId: number): Promise<boolean> {
+  const since = await lostGateStateSince(rt, installationId);
+  return since !== undefined && rt.clock.now().getTime() - since.getTime() < 7 * 86_400_000;
+}

@@ -8,6 +8,7 @@ import { parseDuration } from "../../engine/time/duration.js";
 import { safeId } from "../../queue/queues.js";
 import type { PullRecord } from "../../state/pulls.js";
 import { applyJobEvent } from "../jobs/driver.js";
+import { inRecovery } from "./lost-state.js";
 
 const HOUR = 3_600_000;
 
@@ -118,6 +119,7 @@ export async function startPlanJob(
     rt.clock.now(),
   );
   job.dispatchRef = repo.defaultBranch;
+  if (await inRecovery(rt, repo.installationId)) job.recovered = true;
   const created = await rt.jobs.create(job, repo.repoId);
   await rt.pulls.setPlanJobId(
     repo.repoId,

@@ -30,6 +30,17 @@ export interface RequestOutcome {
   overridden: boolean;
 }
 
+/**
+ * A comment made before the current head was pushed, whose webhook arrived after the push was seen:
+ * its author saw an older head, so it must not act on this one (SPEC §3: a `/plan` plans the head as it
+ * was when the comment was made).
+ */
+function commentPredatesHead(request: CommandRequest, record: PullRecord): boolean {
+  const at = Date.parse(request.at);
+  const pushed = Date.parse(record.headPushedAt);
+  return Number.isFinite(at) && Number.isFinite(pushed) && at < pushed;
+}
+
 function attemptOf(jobId: string | undefined): number {
   return jobId ? Number(/-(\d+)$/.exec(jobId)?.[1] ?? 1) : 0;
 }
@@ -68,9 +79,15 @@ export async function carryOutRequests(
     const unknownNote = scope.unknown.length
       ? [`- not affected by this PR, ignored: ${scope.unknown.map((s) => `\`${s}\``).join(", ")}`]
       : [];
-    if (request.headSha !== facts.headSha && command.name !== "approve" && command.name !== "reject") {
+    if (
+      (request.headSha !== facts.headSha || commentPredatesHead(request, record)) &&
+      command.name !== "approve" &&
+      command.name !== "reject"
+    ) {
       await reply(port, record, request, false, [
-        `- the head moved since your comment (${request.headSha.slice(0, 7)} → ${facts.headSha.slice(0, 7)}); comment again`,
+        request.headSha !== facts.headSha
+          ? `- the head moved since your comment (${request.headSha.slice(0, 7)} → ${facts.headSha.slice(0, 7)}); comment again`
+          : `- the head moved since your comment (${facts.headSha.slice(0, 7)} was pushed after it); comment again`,
       ]);
     } else
       switch (command.name) {

@@ -1,0 +1,161 @@
+import type { Runtime } from "../../app/runtime.js";
+import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
+import type { GitHubPort } from "../../github/port.js";
+import { safeId } from "../../queue/queues.js";
+import { keys } from "../../state/keys.js";
+import type { RepoInfo } from "../../webhooks/events.js";
+import { handleRunEvent } from "../jobs/run-update.js";
+import { toFacts } from "../pull/facts.js";
+import { requestPullEvaluation } from "../request.js";
+import { PullStore } from "../../state/pulls.js";
+
+export interface ReconcileReport {
+  repos: number;
+  pullsReevaluated: number;
+  jobsNudged: number;
+  commitsRecovered: number;
+  lostStateDetected: boolean;
+}
+
+/**
+ * Flowgate's state in Redis is gone for this installation (a fresh Redis) while GitHub shows it was at
+ * work (its check runs): manual gate state was lost and jobs must be rebuilt carefully (SPEC §7).
+ */
+async function detectLostState(rt: Runtime, installationId: number, ports: GitHubPort[], heads: string[][]): Promise<boolean> {
+  const key = keys.installation(installationId);
+  if (await rt.redis.hexists(key, "seen")) return false;
+  let worked = false;
+  for (const [i, port] of ports.entries()) {
+    for (const sha of heads[i] ?? []) {
+      const runs = await port.listCheckRuns(sha);
+      if (runs.some((r) => r.name.startsWith("flowgate") && (r.appSlug === null || r.appSlug === rt.appSlug))) {
+        worked = true;
+        break;
+      }
+    }
+    if (worked) break;
+  }
+  const now = rt.clock.now().toISOString();
+  await rt.redis.hset(key, "seen", now, ...(worked ? ["lostSince", now] : []));
+  if (worked) rt.log.warn({ installationId }, "flowgate state for this installation was lost: gates count as closed until set again, jobs are rebuilt from GitHub");
+  return worked;
+}
+
+/** Open PRs whose latest head or state flowgate has not evaluated get evaluated. */
+async function reconcilePulls(rt: Runtime, port: GitHubPort, repo: RepoInfo): Promise<number> {
+  const open = await port.listOpenPulls();
+  let count = 0;
+  const openNumbers = new Set(open.map((p) => p.number));
+  for (const pull of open) {
+    const record = await rt.pulls.get(repo.repoId, pull.number);
+    const facts = toFacts(pull, `${repo.owner}/${repo.repo}`);
+    const stale = !record || record.facts.headSha !== pull.headSha || record.lastDecision?.headSha !== pull.headSha || record.facts.draft !== pull.draft;
+    if (!stale) continue;
+    const id = PullStore.id(repo.repoId, pull.number);
+    if (!record) {
+      const at = rt.clock.now().toISOString();
+      await rt.pulls.records.create(id, { repo, facts, headPushedAt: pull.updatedAt || at, pushers: [pull.author], updatedAt: pull.updatedAt || at });
+    } else if (record.facts.headSha !== pull.headSha) {
+      await rt.pulls.records.update(id, (doc) => ({ ...doc, facts, headPushedAt: pull.updatedAt || doc.headPushedAt, updatedAt: pull.updatedAt || doc.updatedAt }));
+    }
+    await rt.pulls.markOpen(repo.repoId, pull.number, true);
+    await requestPullEvaluation(rt, repo, pull.number, "reconciliation");
+    count++;
+  }
+  // PRs flowgate thinks are open but GitHub closed (a missed `closed` event).
+  for (const n of await rt.redis.smembers(keys.openPulls(repo.repoId))) {
+    if (openNumbers.has(Number(n))) continue;
+    const pull = await port.getPull(Number(n));
+    await rt.pulls.records.update(PullStore.id(repo.repoId, pull.number), (doc) => ({ ...doc, facts: toFacts(pull, `${repo.owner}/${repo.repo}`) }));
+    await rt.pulls.markOpen(repo.repoId, pull.number, false);
+  }
+  return count;
+}
+
+/** Unfinished jobs get moved on: a lost dispatch step, a run that finished without its webhook, a passed deadline. */
+async function reconcileJobs(rt: Runtime, repos: Map<string, RepoInfo>): Promise<number> {
+  let nudged = 0;
+  const now = rt.clock.now();
+  for (const job of await rt.jobs.getMany(await rt.jobs.openJobIds())) {
+    if (!job || TERMINAL_STATUSES.has(job.status)) continue;
+    const repo = repos.get(`${job.owner}/${job.repo}`);
+    if (!repo) continue;
+    const runIndex = job.runs.length - 1;
+    const run = job.runs[runIndex];
+    if (job.deadline && Date.parse(job.deadline) <= now.getTime()) {
+      await rt.queues.addStep({ step: "timeout", jobId: job.id, deadline: job.deadline }, safeId("timeout", job.id, Date.parse(job.deadline), "reconcile"));
+      nudged++;
+    } else if (run && run.status === "dispatching") {
+      await rt.queues.addStep({ step: "dispatch", jobId: job.id, runIndex }, safeId("dispatch", job.id, runIndex, "reconcile", now.getTime()));
+      nudged++;
+    } else if (run?.runId && (run.status === "dispatched" || run.status === "running" || run.status === "waiting")) {
+      const current = await rt.github(repo).getRun(run.runId);
+      if (current.status === "completed") {
+        await handleRunEvent(rt, {
+          type: "run",
+          repo,
+          action: "completed",
+          run: { ...current, displayTitle: current.displayTitle, attempt: current.attempt },
+        });
+        nudged++;
+      }
+    } else if (job.kind === "apply" && job.status === "queued") {
+      await rt.queues.addStep({ step: "advance", jobId: job.id, reason: "reconciliation" }, safeId("advance", job.id, "reconcile", now.getTime()));
+      nudged++;
+    }
+  }
+  return nudged;
+}
+
+/**
+ * Commits on the default branch since the last one flowgate handled get their apply jobs, so a missed
+ * merge is repaired. The branch head is read conditionally: an unchanged branch costs nothing.
+ */
+async function reconcileCommits(rt: Runtime, port: GitHubPort, repo: RepoInfo): Promise<number> {
+  const etagKey = `${keys.lastSeenCommit(repo.repoId)}:etag`;
+  const etag = (await rt.redis.get(etagKey)) ?? undefined;
+  const head = await port.branchHead(repo.defaultBranch, etag);
+  if (head.status !== "ok") return 0;
+  if (head.etag) await rt.redis.set(etagKey, head.etag);
+  const last = await rt.redis.get(keys.lastSeenCommit(repo.repoId));
+  if (!last) {
+    // First sight of this repository: its history is not ours to apply.
+    await rt.redis.set(keys.lastSeenCommit(repo.repoId), head.value);
+    return 0;
+  }
+  if (last === head.value) return 0;
+  const commits = await port.listCommits(repo.defaultBranch);
+  const missed: { sha: string; parent: string }[] = [];
+  for (const c of commits) {
+    if (c.sha === last) break;
+    missed.push({ sha: c.sha, parent: c.parents[0] ?? last });
+  }
+  if (missed.length === commits.length) missed.splice(0, missed.length, { sha: head.value, parent: last });
+  for (const c of missed.reverse()) {
+    await rt.queues.addStep({ step: "commit", repo, before: c.parent, after: c.sha, pusher: "reconciliation" }, safeId("commit", repo.repoId, c.sha));
+  }
+  return missed.length;
+}
+
+/** One pass over an installation: open PRs, unfinished jobs, default-branch commits (SPEC §7). */
+export async function reconcileInstallation(rt: Runtime, installationId: number): Promise<ReconcileReport> {
+  const anyPort = rt.github({ installationId, owner: "", repo: "" });
+  const repos = (await anyPort.listInstallationRepos()).map(
+    (r): RepoInfo => ({ installationId, owner: r.owner, repo: r.repo, repoId: r.id, defaultBranch: r.defaultBranch, private: r.private }),
+  );
+  const ports = repos.map((r) => rt.github(r));
+  const report: ReconcileReport = { repos: repos.length, pullsReevaluated: 0, jobsNudged: 0, commitsRecovered: 0, lostStateDetected: false };
+  if (!(await rt.redis.hexists(keys.installation(installationId), "seen"))) {
+    const heads: string[][] = [];
+    for (const port of ports) heads.push((await port.listOpenPulls()).map((p) => p.headSha).slice(0, 20));
+    report.lostStateDetected = await detectLostState(rt, installationId, ports, heads);
+  }
+  for (const [i, repo] of repos.entries()) {
+    const port = ports[i]!;
+    report.pullsReevaluated += await reconcilePulls(rt, port, repo);
+    report.commitsRecovered += await reconcileCommits(rt, port, repo);
+  }
+  report.jobsNudged = await reconcileJobs(rt, new Map(repos.map((r) => [`${r.owner}/${r.repo}`, r])));
+  rt.log.info({ installationId, ...report }, "reconciled");
+  return report;
+}

@@ -1,0 +1,84 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Harness, planResult, seedRepo, startHarness } from "../../support/harness.js";
+import { issueCommentEvent, reviewEvent } from "../../support/webhooks.js";
+import { openPull, PRODUCTION_POLICY, stackDoc, sticky, waitForAggregate } from "./support.js";
+
+const STACK = stackDoc("billing-db", "production", "infra/prod/billing-db");
+const RELAXED = `apiVersion: flowgate/v1
+kind: FlowControlPolicy
+metadata: { name: production-relaxed }
+spec:
+  selector: { kind: environment, id: production }
+  flowControl:
+    previewBeforeUpdateOrDestroy: true
+    pauseBetweenPreviewAndUpdateOrDestroy: false
+    autoMerge: { enabled: true }
+`;
+
+describe("a PR that changes flowgate's own configuration", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it("is judged by the default branch's policy and needs a maintainer's approval as a configuration change", async () => {
+    const repo = seedRepo(h.gh, {
+      ".github/flowgate/stacks.yml": STACK,
+      ".github/flowgate/policies.yml": PRODUCTION_POLICY,
+      "infra/prod/billing-db/main.tf": "# db\n",
+    });
+    h.gh.setPermission(repo.fullName, "alice", "write");
+    h.gh.setPermission(repo.fullName, "bob", "write");
+    h.gh.setPermission(repo.fullName, "carol", "write");
+    h.gh.setPermission(repo.fullName, "mona", "maintain");
+    const { pull, head } = await openPull(h, repo, "relax", {
+      ".github/flowgate/policies.yml": RELAXED,
+      "infra/prod/billing-db/main.tf": "# bigger db\n",
+    });
+
+    const dispatch = await h.waitFor(() => h.gh.dispatches(repo.fullName)[0], "the plan dispatch");
+    await h.gh.completeRun(repo.fullName, dispatch.runId, {
+      conclusion: "success",
+      result: planResult(dispatch),
+    });
+    const planned = await h.waitFor(() => {
+      const c = sticky(h, repo, pull.number)[0];
+      return c?.body.includes("+1 ~2 -0") ? c : undefined;
+    }, "the sticky comment with the plan");
+    // The default branch's policy, with its file and line; the PR's relaxed policy does nothing.
+    expect(planned.body).toContain("production-careful (.github/flowgate/policies.yml:");
+    expect(planned.body).not.toContain("production-relaxed");
+    expect(planned.body).toContain("0 of 2");
+    expect(planned.body).toMatch(/Configuration change/);
+    let check = await waitForAggregate(h, repo, head, "in_progress");
+    expect(check.output.summary).toContain("production-careful (.github/flowgate/policies.yml:");
+    expect(check.output.summary).not.toContain("production-relaxed");
+    expect(check.output.title).toMatch(/configuration change needs approval/);
+    expect(check.output.title).toMatch(/billing-db \(approvals\)/);
+    expect(h.gh.autoMergeRequests(repo.fullName)).toEqual([]);
+
+    // Two writers approve the stack by review: the stack is ready, the configuration change still waits for a maintainer.
+    for (const login of ["bob", "carol"])
+      await h.gh.sendWebhook("pull_request_review", reviewEvent(h.gh, pull, { login, state: "APPROVED" }));
+    check = await h.waitFor(() => {
+      const c = waitForAggregateNow(h, repo.fullName, head);
+      return c && !/billing-db/.test(c.output.title ?? "") ? c : undefined;
+    }, "the stack approvals to count");
+    expect(check.status).toBe("in_progress");
+    expect(check.output.title).toMatch(/configuration change needs approval/);
+
+    await h.gh.sendWebhook("issue_comment", issueCommentEvent(h.gh, pull, { login: "mona", body: "/approve" }));
+    const passed = await waitForAggregate(h, repo, head, "success");
+    expect(passed.output.title).toBe("1 stack ready");
+    // Never merged automatically, whatever the PR's own policy says.
+    expect(h.gh.autoMergeRequests(repo.fullName)).toEqual([]);
+    expect(h.gh.merges(repo.fullName)).toEqual([]);
+  });
+});
+
+function waitForAggregateNow(h: Harness, repo: string, head: string) {
+  return h.gh.checkRuns(repo, { headSha: head, name: "flowgate" }).at(-1);
+}
