@@ -13,7 +13,7 @@ import { FactCache } from "../state/facts.js";
 import { GateStore } from "../state/gates.js";
 import { JobStore } from "../state/jobs.js";
 import { PullStore } from "../state/pulls.js";
-import { connect } from "../state/redis.js";
+import { connect, onRedisError } from "../state/redis.js";
 import { ConfigService } from "./config-service.js";
 import { GitHubClients } from "./github-client.js";
 import { flowgateOctokit } from "./octokit.js";
@@ -52,6 +52,12 @@ export interface Flowgate {
 /** Builds the app: one Runtime shared by the web role (webhooks, probes) and the worker role. */
 export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
   const log = opts.log ?? pino({ level: process.env.LOG_LEVEL ?? "info" });
+  let lastRedisError = 0;
+  onRedisError((error) => {
+    // A Redis restart makes every connection complain at once; one line a few seconds is enough.
+    if (Date.now() - lastRedisError > 5_000) log.warn({ err: error }, `Redis connection error (reconnecting): ${error.message}`);
+    lastRedisError = Date.now();
+  });
   const redis = connect(opts.redisUrl, { name: "flowgate" });
   const connections: Redis[] = [redis];
   const workerConnection = () => {

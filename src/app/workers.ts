@@ -33,7 +33,7 @@ export function startWorkers(rt: Runtime, connection: () => Redis): Worker[] {
       }
     };
   const options = { connection: connection(), concurrency, maxStalledCount: 10 };
-  return [
+  const workers = [
     new Worker<EventJob>(
       QUEUE_NAMES.events,
       wrap("events", (job) => routeEvent(rt, job.data)),
@@ -60,4 +60,7 @@ export function startWorkers(rt: Runtime, connection: () => Redis): Worker[] {
       { ...options, connection: connection(), concurrency: 1 },
     ),
   ];
+  // A worker's "error" is a lost connection (it reconnects) or a failed lock renewal; never fatal.
+  for (const w of workers) w.on("error", (error) => log.debug({ err: error }, "worker error"));
+  return workers;
 }

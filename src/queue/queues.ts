@@ -62,6 +62,8 @@ export class Queues {
     this.pulls = new Queue(QUEUE_NAMES.pulls, { connection });
     this.jobs = new Queue(QUEUE_NAMES.jobs, { connection });
     this.maintenance = new Queue(QUEUE_NAMES.maintenance, { connection });
+    // Queue errors are connection errors, already reported by the connection; an unheard "error" would crash.
+    for (const q of [this.events, this.pulls, this.jobs, this.maintenance]) q.on("error", () => undefined);
   }
 
   /** The delivery id is the job id: GitHub's redelivery of the same webhook adds nothing. */

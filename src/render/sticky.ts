@@ -15,6 +15,12 @@ export interface StickyExtras {
   sections?: string[];
 }
 
+function unownedState(pull: PullView): string {
+  const approval = pull.unowned.approval;
+  if (!approval?.satisfied) return "they hold the PR until an admin or maintainer approves";
+  return `approved by ${approval.counted.map((c) => `@${c.login}`).join(", ")}`;
+}
+
 export function renderSticky(
   pull: PullView,
   decision: PullDecision,
@@ -30,7 +36,7 @@ export function renderSticky(
   );
   if (decision.blocking.length)
     parts.push(decision.blocking.map((b) => `- ${escapeText(b, 1000)}`).join("\n"));
-  if (stacks.length === 0 && decision.conclusion === "success")
+  if (stacks.length === 0 && pull.unowned.files.length === 0 && decision.conclusion === "success")
     parts.push("No stacks affected by this change.");
   const table = stackTable(stacks, decision);
   if (table) parts.push(table);
@@ -55,7 +61,7 @@ export function renderSticky(
   }
   if (pull.unowned.files.length > 0) {
     parts.push(
-      `**Infrastructure files that belong to no stack** (they hold the PR until an admin or maintainer approves):\n${pull.unowned.files
+      `**Infrastructure files that belong to no stack** (${unownedState(pull)}):\n${pull.unowned.files
         .slice(0, 30)
         .map((f) => `- ${code(f)}`)
         .join(

@@ -4,6 +4,12 @@ import { Redis, type RedisOptions } from "ioredis";
  * Connections to the one Redis flowgate keeps its queues and state in. BullMQ workers need
  * `maxRetriesPerRequest: null` (blocking commands must wait through a Redis restart, not fail).
  */
+/** Where connection errors go; ioredis reconnects by itself, so they are reported, not thrown. */
+let reportError: (error: Error) => void = () => undefined;
+export function onRedisError(report: (error: Error) => void): void {
+  reportError = report;
+}
+
 export function connect(url: string, opts: { forWorker?: boolean; name?: string } = {}): Redis {
   const options: RedisOptions = {
     maxRetriesPerRequest: opts.forWorker ? null : 20,
@@ -13,7 +19,9 @@ export function connect(url: string, opts: { forWorker?: boolean; name?: string 
     retryStrategy: (times) => Math.min(50 * times, 2_000),
     ...(opts.name ? { connectionName: opts.name } : {}),
   };
-  return new Redis(url, options);
+  const redis = new Redis(url, options);
+  redis.on("error", (error: Error) => reportError(error));
+  return redis;
 }
 
 /** All keys flowgate writes start with this prefix (BullMQ queues use `bull:` under their own prefix). */

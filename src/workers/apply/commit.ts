@@ -1,9 +1,7 @@
-import { createHash } from "node:crypto";
 import type { Runtime } from "../../app/runtime.js";
 import type { Stack } from "../../config/types.js";
 import { StackMatcher } from "../../engine/affected.js";
 import type { ExprVars } from "../../engine/expressions.js";
-import type { Resolution } from "../../engine/resolve/resolve.js";
 import { buildPolicyIndex, resolveStack } from "../../engine/resolve.js";
 import { newJob } from "../../engine/stack-job/index.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
@@ -15,30 +13,11 @@ import type { RepoInfo } from "../../webhooks/events.js";
 import { applyJobEvent } from "../jobs/driver.js";
 import { inRecovery } from "../pull/lost-state.js";
 import { jobTimeouts } from "../pull/plans.js";
+import { policyBeforeCommit, policyFingerprint } from "./policy-change.js";
 import { reportApplyJob, reportCommitProblem } from "./report.js";
 
 export function applyJobId(repoId: number, stack: string, sha: string): string {
   return safeId(String(repoId), "a", stack, sha.slice(0, 12));
-}
-
-/** What a stack's policy looks like to the apply side: a change of it pauses the next apply (SPEC §2.3). */
-export function policyFingerprint(resolution: Resolution): string {
-  const f = resolution.flow;
-  return createHash("sha256")
-    .update(
-      JSON.stringify([
-        f.isManual,
-        f.disableOnLifecycleEvents,
-        f.skipRefresh,
-        f.previewBeforeUpdateOrDestroy,
-        f.pauseBetweenPreviewAndUpdateOrDestroy,
-        f.approvalRules,
-        f.gates,
-        resolution.policy.policy,
-      ]),
-    )
-    .digest("hex")
-    .slice(0, 16);
 }
 
 const ZERO_SHA = /^0+$/;
@@ -103,6 +82,7 @@ export async function handleCommit(rt: Runtime, input: CommitInput): Promise<Sta
     ? { login: merged.author, type: merged.authorIsBot ? ("bot" as const) : ("user" as const) }
     : { login: input.pusher, type: "user" as const };
 
+  const policyBefore = policyBeforeCommit(rt, repo, before, paths, now);
   const recovering = await inRecovery(rt, repo.installationId);
   // Dependency order: a stack's job waits for the unfinished jobs of the stacks it depends on.
   const created: StackJob[] = [];
@@ -143,7 +123,8 @@ export async function handleCommit(rt: Runtime, input: CommitInput): Promise<Sta
         ? { fingerprint: approved.fingerprint, approvers: approved.approvers }
         : undefined;
     const fingerprint = policyFingerprint(resolution);
-    const previous = await rt.redis.get(keys.stackPolicy(repo.repoId, name));
+    const previous =
+      (await rt.redis.get(keys.stackPolicy(repo.repoId, name))) ?? (await policyBefore(name, vars));
     const forcePause =
       previous && previous !== fingerprint
         ? `the policy this stack resolves to changed (now ${resolution.policy.policy}): the first apply after a policy change waits for approval`

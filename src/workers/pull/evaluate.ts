@@ -265,7 +265,6 @@ export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<Eva
     }),
   });
   const stackViews: StackView[] = views.map((v, i) => ({ ...v, approval: approvals[i]! }));
-  await answerApprovals(rt, port, record, requests.approvalReplies, approvals);
   // Remember what was approved on which plan: after the merge it carries over when the plan is unchanged.
   for (const v of stackViews) {
     const jobId = "jobId" in v.plan ? v.plan.jobId : undefined;
@@ -295,6 +294,10 @@ export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<Eva
           ruleSource: describeProvenance(configRule.provenance),
         })
       : undefined;
+  await answerApprovals(rt, port, record, requests.approvalReplies, approvals, [
+    ...(unownedApproval ? [{ label: "infrastructure files no stack owns", approval: unownedApproval }] : []),
+    ...(configApproval ? [{ label: "configuration change", approval: configApproval }] : []),
+  ]);
 
   const pullView: PullView = {
     number: facts.number,

@@ -22,6 +22,14 @@ export interface ApprovalReply {
   eventId: string;
   stacks: string[];
   unknown: string[];
+  /** named no stack: it also acts on what the whole PR needs (unowned files, a configuration change) */
+  general: boolean;
+}
+
+/** An approval the whole PR needs besides its stacks' (SPEC §2.1 unowned files, §2.3 configuration). */
+export interface PullLevelApproval {
+  label: string;
+  approval: StackApproval;
 }
 
 export interface RequestOutcome {
@@ -123,6 +131,7 @@ export async function carryOutRequests(
             eventId: event.id,
             stacks: scope.stacks,
             unknown: scope.unknown,
+            general: event.stacks === undefined,
           });
           break;
         }
@@ -269,28 +278,31 @@ export async function answerApprovals(
   record: PullRecord,
   replies: readonly ApprovalReply[],
   approvals: readonly StackApproval[],
+  pullLevel: readonly PullLevelApproval[] = [],
 ): Promise<void> {
   for (const r of replies) {
     const lines: string[] = [];
     let ok = r.unknown.length === 0;
     if (r.unknown.length)
       lines.push(`- not affected by this PR, ignored: ${r.unknown.map((s) => `\`${s}\``).join(", ")}`);
-    for (const a of approvals.filter((x) => r.stacks.includes(x.stack))) {
+    const answers = [
+      ...approvals.filter((x) => r.stacks.includes(x.stack)).map((a) => ({ label: `\`${a.stack}\``, a })),
+      ...(r.general ? pullLevel.map((p) => ({ label: p.label, a: p.approval })) : []),
+    ];
+    for (const { label, a } of answers) {
       const counted = a.counted.find((c) => c.eventId === r.eventId);
       const refused = a.refused.find((x) => x.eventId === r.eventId);
       const blocking = a.blockedBy.find((b) => b.eventId === r.eventId);
-      if (counted) lines.push(`- \`${a.stack}\`: counted (${a.counted.length} of ${a.required})`);
+      if (counted) lines.push(`- ${label}: counted (${a.counted.length} of ${a.required})`);
       else if (blocking)
-        lines.push(
-          `- \`${a.stack}\`: rejection recorded; it blocks until you approve or a new commit is pushed`,
-        );
+        lines.push(`- ${label}: rejection recorded; it blocks until you approve or a new commit is pushed`);
       else if (refused) {
         ok = false;
-        lines.push(`- \`${a.stack}\`: not counted: ${refused.reason}`);
-      } else if (a.required === 0) lines.push(`- \`${a.stack}\`: no approval needed`);
-      else lines.push(`- \`${a.stack}\`: already counted from an earlier approval of yours`);
+        lines.push(`- ${label}: not counted: ${refused.reason}`);
+      } else if (a.required === 0) lines.push(`- ${label}: no approval needed`);
+      else lines.push(`- ${label}: already counted from an earlier approval of yours`);
     }
-    if (r.stacks.length === 0 && !r.unknown.length) lines.push("- no stack is affected by this PR");
+    if (answers.length === 0 && !r.unknown.length) lines.push("- no stack is affected by this PR");
     await reply(port, record, r.request, ok, lines);
     await rt.pulls.finishRequest(record.repo.repoId, record.facts.number, r.request);
   }

@@ -1,0 +1,59 @@
+import { createHash } from "node:crypto";
+import type { Runtime } from "../../app/runtime.js";
+import type { ExprVars } from "../../engine/expressions.js";
+import type { Resolution } from "../../engine/resolve/resolve.js";
+import { buildPolicyIndex, resolveStack } from "../../engine/resolve.js";
+import type { RepoInfo } from "../../webhooks/events.js";
+
+/** What a stack's policy looks like to the apply side: a change of it pauses the next apply (SPEC §2.3). */
+export function policyFingerprint(resolution: Resolution): string {
+  const f = resolution.flow;
+  return createHash("sha256")
+    .update(
+      JSON.stringify([
+        f.isManual,
+        f.disableOnLifecycleEvents,
+        f.skipRefresh,
+        f.previewBeforeUpdateOrDestroy,
+        f.pauseBetweenPreviewAndUpdateOrDestroy,
+        f.approvalRules,
+        f.gates,
+        resolution.policy.policy,
+      ]),
+    )
+    .digest("hex")
+    .slice(0, 16);
+}
+
+const CHANGED_CONFIG = "the configuration before this commit could not be read";
+
+/**
+ * A stack's policy fingerprint before a commit, for a stack flowgate has no applied policy on record
+ * for (never applied, or state lost). Only a commit that changed the repository's `.github/flowgate/`
+ * can have changed it; then the configuration at the parent says what it was. A stack the parent did
+ * not have had no policy to change; an unreadable or invalid parent counts as a change (fail closed).
+ */
+export function policyBeforeCommit(
+  rt: Runtime,
+  repo: RepoInfo,
+  parent: string,
+  changedPaths: readonly string[],
+  now: Date,
+): (stack: string, vars: ExprVars) => Promise<string | undefined> {
+  if (/^0+$/.test(parent) || !changedPaths.some((p) => p.startsWith(".github/flowgate/")))
+    return async () => undefined;
+  let config: ReturnType<typeof rt.config.read> | undefined;
+  return async (name, vars) => {
+    config ??= rt.config.read((ref) => rt.github(ref), repo, { ref: parent, now });
+    const before = await config;
+    if (before.errors.length || before.sourceErrors.length) return CHANGED_CONFIG;
+    const stack = before.stacks.find((s) => s.name === name);
+    if (!stack) return undefined;
+    const resolution = resolveStack(buildPolicyIndex(before.policies, now), stack, {
+      org: repo.owner,
+      now,
+      vars,
+    });
+    return resolution.errors.length ? CHANGED_CONFIG : policyFingerprint(resolution);
+  };
+}
