@@ -70,7 +70,11 @@ function rng(seed: number): () => number {
 
 /** Plans complete on their own, with a result naming the job and commit they ran for. */
 export function autoCompleteRuns(gh: FakeGitHub, delayMs: number): void {
-  gh.autoRun = ({ run }) => ({ conclusion: "success", result: planResult({ inputs: run.inputs }, { add: 1, change: 0, destroy: 0, replace: 0 }), delayMs });
+  gh.autoRun = ({ run }) => ({
+    conclusion: "success",
+    result: planResult({ inputs: run.inputs }, { add: 1, change: 0, destroy: 0, replace: 0 }),
+    delayMs,
+  });
 }
 
 export async function sendBurst(gh: FakeGitHub, options: BurstOptions, repos = 1): Promise<BurstResult> {
@@ -78,7 +82,11 @@ export async function sendBurst(gh: FakeGitHub, options: BurstOptions, repos = 1
   const result: BurstResult = { events: 0, rejected: 0, ackMs: [], convergeMs: [], pulls: [] };
   const repoNames: string[] = [];
   for (let r = 0; r < repos; r++) {
-    const repo = seedRepo(gh, { ".github/flowgate/stacks.yml": BURST_CONFIG, "infra/app/main.tf": "#\n", "infra/db/main.tf": "#\n" }, `infra-${r}`);
+    const repo = seedRepo(
+      gh,
+      { ".github/flowgate/stacks.yml": BURST_CONFIG, "infra/app/main.tf": "#\n", "infra/db/main.tf": "#\n" },
+      `infra-${r}`,
+    );
     gh.setPermission(repo.fullName, "dev", "write");
     repoNames.push(repo.fullName);
   }
@@ -118,7 +126,9 @@ export async function sendBurst(gh: FakeGitHub, options: BurstOptions, repos = 1
     }
     for (let b = 0; b < options.badSignatures; b++) {
       steps.push(async () => {
-        const delivery = await gh.sendWebhook("pull_request", pullRequestEvent(gh, "synchronize", pull), { signature: b % 2 ? "missing" : "wrong" });
+        const delivery = await gh.sendWebhook("pull_request", pullRequestEvent(gh, "synchronize", pull), {
+          signature: b % 2 ? "missing" : "wrong",
+        });
         result.events++;
         if (delivery.status >= 400) result.rejected++;
       });
@@ -129,7 +139,8 @@ export async function sendBurst(gh: FakeGitHub, options: BurstOptions, repos = 1
   let active = deliveries.map((steps) => [...steps]);
   while (active.some((s) => s.length > 0)) {
     const round = active.filter((s) => s.length > 0).map((s) => s.shift()!);
-    for (let i = 0; i < round.length; i += options.concurrency) await Promise.all(round.slice(i, i + options.concurrency).map((f) => f()));
+    for (let i = 0; i < round.length; i += options.concurrency)
+      await Promise.all(round.slice(i, i + options.concurrency).map((f) => f()));
     active = active.filter((s) => s.length > 0);
   }
   return result;
@@ -142,7 +153,10 @@ export function convergence(gh: FakeGitHub, burst: BurstResult): Convergence {
   for (const { repo, pull } of burst.pulls) {
     const checks = gh.checkRuns(repo, { headSha: pull.head.sha, name: "flowgate" });
     if (checks.at(-1)?.conclusion === "success") converged++;
-    else notConverged.push(`${repo}#${pull.number}: ${checks.at(-1)?.output.title ?? "no flowgate check on the latest head"}`);
+    else
+      notConverged.push(
+        `${repo}#${pull.number}: ${checks.at(-1)?.output.title ?? "no flowgate check on the latest head"}`,
+      );
   }
   const byJob = new Map<string, number>();
   let dispatches = 0;

@@ -24,17 +24,26 @@ export async function handlePullEvent(rt: Runtime, event: PullEvent, receivedAt:
     pushers: [pull.author],
     updatedAt: at,
     ...(event.action === "opened" ? { reviewsListed: true } : {}),
+    ...(event.before ? { supersededHeads: [event.before] } : {}),
   };
   const created = await rt.pulls.records.create(id, fresh);
   let record = fresh;
   if (!created) {
     const updated = await rt.pulls.records.update(id, (doc) => {
-      const newer = at >= doc.updatedAt;
+      // GitHub stamps events to the second, so a burst of pushes ties on `at`: a push that replaced the
+      // stored head is newer, and an event about a head some push replaced is older, whatever its time.
+      const superseded = doc.supersededHeads ?? [];
+      const continuesStoredHead = event.before !== undefined && event.before === doc.facts.headSha;
+      const newer = continuesStoredHead || (at >= doc.updatedAt && !superseded.includes(pull.headSha));
       const headChanged = pull.headSha !== doc.facts.headSha && newer;
       const next: PullRecord = { ...doc, repo };
       if (newer) {
         next.facts = pull;
-        next.updatedAt = at;
+        next.updatedAt = at > doc.updatedAt ? at : doc.updatedAt;
+      }
+      if (event.before && event.before !== pull.headSha) {
+        const kept = superseded.filter((h) => h !== event.before && !(newer && h === pull.headSha));
+        next.supersededHeads = [...kept, event.before].slice(-100);
       }
       if (headChanged) {
         next.headPushedAt = at;
@@ -52,8 +61,9 @@ export async function handlePullEvent(rt: Runtime, event: PullEvent, receivedAt:
     });
     if (updated) record = updated.doc;
   }
-  // Everyone who authored a commit of the PR counts as an author (SPEC §3.1): listed once per head.
-  if (record.pushersListedFor !== record.facts.headSha && record.facts.state === "open") {
+  // Everyone who pushed to the PR counts as an author (SPEC §3.1): later pushes name their pusher (the
+  // synchronize sender), so the commit authors are listed once, when flowgate first sees the PR.
+  if (record.pushersListedFor === undefined && record.facts.state === "open") {
     const pushers = await rt.github(repo).listPullPushers(pull.number);
     await rt.pulls.records.update(id, (doc) => ({
       ...doc,

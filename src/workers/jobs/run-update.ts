@@ -105,8 +105,16 @@ export async function handleRunEvent(rt: Runtime, event: RunEvent): Promise<void
       htmlUrl: run.htmlUrl,
     };
   }
+  const wasWaiting = ours.status === "waiting";
   const applied = await applyJobEvent(rt, jobId, jobEvent);
   if (applied && !applied.accepted) log.info({ note: applied.note }, "run event did not apply");
-  if (job.kind === "plan" && job.prNumber)
+  // A run starting changes nothing a reviewer acts on; a finished run or one waiting for an
+  // environment's reviewers does (SPEC §5). Skipping the rest keeps writes per event at the floor.
+  const matters =
+    jobEvent.type === "run-completed" ||
+    wasWaiting ||
+    (jobEvent.type === "run-status" && jobEvent.status === "waiting");
+  if (job.kind === "plan" && job.prNumber && matters) {
     await requestPullEvaluation(rt, repo, job.prNumber, `run ${run.id} ${event.action}`);
+  }
 }
