@@ -6,6 +6,7 @@ export const keys = {
   pullChecks: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:checks`,
   pullPlans: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:plans`,
   pullOverrides: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:overrides`,
+  pullRejectionsCounted: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:rejections`,
   pullApproved: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:approved`,
   jobApprovals: (id: string) => `fg:job:${id}:approvals`,
   jobRule: (id: string) => `fg:job:${id}:rule`,

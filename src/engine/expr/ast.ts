@@ -96,25 +96,37 @@ export function freeVariables(root: ASTNode, declared: ReadonlySet<string>): str
   return [...found].sort();
 }
 
-/** The first literal pattern given to `matches` that JavaScript cannot compile, with the reason. */
+/** A quantified group that itself holds a quantifier — `(a+)+`, `(.*)*` — backtracks exponentially. */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
+
+/**
+ * The first pattern given to `matches` that is refused, with the reason: one JavaScript cannot compile,
+ * one that is not a literal (file names and labels come from PR authors, so the pattern must be known
+ * when the policy is loaded), or one with nested quantifiers (catastrophic backtracking on crafted text).
+ */
 export function badLiteralPattern(root: ASTNode): string | undefined {
   const patterns: string[] = [];
+  let dynamic = false;
   const visit = (node: ASTNode): void => {
-    if (node.op === "rcall" && node.args[0] === "matches") {
-      const arg = node.args[2][0];
-      if (arg?.op === "value" && typeof arg.args === "string") patterns.push(arg.args);
-    } else if (node.op === "call" && node.args[0] === "matches") {
-      const arg = node.args[1][1];
-      if (arg?.op === "value" && typeof arg.args === "string") patterns.push(arg.args);
+    let arg: ASTNode | undefined;
+    if (node.op === "rcall" && node.args[0] === "matches") arg = node.args[2][0];
+    else if (node.op === "call" && node.args[0] === "matches") arg = node.args[1][1];
+    if (arg) {
+      if (arg.op === "value" && typeof arg.args === "string") patterns.push(arg.args);
+      else dynamic = true;
     }
     for (const child of childrenOf(node)) visit(child);
   };
   visit(root);
+  if (dynamic) return "matches() takes only a literal pattern (a string written in the policy)";
   for (const pattern of patterns) {
     try {
       new RegExp(pattern);
     } catch (e) {
       return `matches(${JSON.stringify(pattern)}): ${(e as Error).message}`;
+    }
+    if (NESTED_QUANTIFIER.test(pattern)) {
+      return `matches(${JSON.stringify(pattern)}): nested quantifiers can take exponential time on crafted input; rewrite the pattern without a repeated group that itself repeats`;
     }
   }
   return undefined;

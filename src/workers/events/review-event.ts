@@ -8,8 +8,5 @@ export async function handleReviewEvent(rt: Runtime, event: ReviewEvent, receive
   const { repo, number, review } = event;
   if (event.action === "dismissed") await rt.pulls.deleteReview(repo.repoId, number, review.id);
   else await rt.pulls.putReview(repo.repoId, number, review);
-  if (review.state === "CHANGES_REQUESTED" && event.action === "submitted") {
-    rt.metrics.rejections.inc({ policy: "review" });
-  }
   await requestPullEvaluation(rt, repo, number, `review ${event.action}`, receivedAt);
 }

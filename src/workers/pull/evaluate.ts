@@ -15,9 +15,10 @@ import { evaluateGate, type GateDecision, gateBlocks } from "../../engine/gates.
 import { decidePull, type PullView, type StackView } from "../../engine/pull-decision.js";
 import { describeProvenance } from "../../engine/resolve/provenance.js";
 import { buildPolicyIndex, resolveConfigurationApproval, resolveStack } from "../../engine/resolve.js";
-import { aggregateCheck, planCheck } from "../../render/pull-checks.js";
 import { code } from "../../render/markdown.js";
+import { aggregateCheck, planCheck } from "../../render/pull-checks.js";
 import { renderSticky } from "../../render/sticky.js";
+import { keys } from "../../state/keys.js";
 import type { PullRecord } from "../../state/pulls.js";
 import { syncAutoMerge } from "./automerge.js";
 import { isConfigurationChange } from "./config-change.js";
@@ -38,8 +39,6 @@ function matcherFor(stacks: readonly Stack[]): StackMatcher {
   }
   return m;
 }
-
-const wholeSecond = (iso: string): Date => new Date(Math.floor(Date.parse(iso) / 1000) * 1000);
 
 function formatConfigErrors(config: RepoConfig): string[] {
   return [...config.sourceErrors, ...config.errors.map((d) => `${d.file}:${d.line}:${d.col} ${d.message}`)];
@@ -73,10 +72,14 @@ function planVars(
 }
 
 /** SPEC §2.3: why a fixing PR is judged by its own head, and what that found. */
-function validatedAtHeadSection(defaultBranchErrors: readonly string[], headErrors: readonly string[]): string {
+function validatedAtHeadSection(
+  defaultBranchErrors: readonly string[],
+  headErrors: readonly string[],
+): string {
   const first = defaultBranchErrors[0] ?? "";
   const more = defaultBranchErrors.length > 1 ? ` (and ${defaultBranchErrors.length - 1} more)` : "";
-  const verdict = headErrors.length === 0 ? "it is valid there" : `${headErrors.length} error(s) remain there`;
+  const verdict =
+    headErrors.length === 0 ? "it is valid there" : `${headErrors.length} error(s) remain there`;
   return `**The default branch's configuration is invalid** (${code(first, 300)}${more}). This PR touches only \`.github/flowgate/\`, so it is validated at its head: ${verdict}.`;
 }
 
@@ -213,8 +216,8 @@ export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<Eva
       const decision = evaluateGate(gate, toggle, now, lostSince ? { stateLostSince: lostSince } : undefined);
       gates.push(decision);
       const holder = { kind: "pull" as const, repoId: repo.repoId, number: facts.number };
-      if (decision.open) await rt.gates.release(gateName, repo.owner, repo.repoId, holder);
-      else await rt.gates.hold(gateName, repo.owner, repo.repoId, holder);
+      // Open or closed, the PR watches the gate: closing it must hold the PR again at once.
+      await rt.gates.hold(gateName, repo.owner, repo.repoId, holder);
     }
     views.push({ stack, resolution, files: stackFiles, plan, gates });
   }
@@ -251,9 +254,7 @@ export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<Eva
   const approvals = countApprovals({
     ...approvalBase,
     stacks: views.map((v) => {
-      // GitHub stamps comments and reviews in whole seconds: compare the plan's end at that precision too,
-      // or an approval made in the same second as the plan finished reads as "before the plan finished".
-      const finished = v.plan.state === "succeeded" ? wholeSecond(v.plan.finishedAt) : undefined;
+      const finished = v.plan.state === "succeeded" ? new Date(v.plan.finishedAt) : undefined;
       return {
         stack: v.stack.name,
         approvalRequired: v.resolution.flow.pauseBetweenPreviewAndUpdateOrDestroy,
@@ -277,6 +278,24 @@ export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<Eva
             approvers: v.approval.counted.map((c) => c.login),
           }
         : undefined;
+    const previously = await rt.pulls.approved(repo.repoId, facts.number, v.stack.name);
+    if (approved && job?.plan && previously?.headSha !== facts.headSha) {
+      // Approval wait: from the plan being ready to the last approval that met the rule.
+      const lastApproval = Math.max(...v.approval.counted.map((c) => c.at.getTime()));
+      const waited = (lastApproval - Date.parse(job.plan.finishedAt)) / 1000;
+      rt.metrics.approvalWait.observe({ policy: v.resolution.policy.policy }, Math.max(0, waited));
+    }
+    for (const b of v.approval.blockedBy) {
+      // Each standing rejection is counted once, under the policy of the stack it blocks.
+      if (
+        await rt.redis.sadd(
+          keys.pullRejectionsCounted(repo.repoId, facts.number),
+          `${b.eventId}|${v.stack.name}`,
+        )
+      ) {
+        rt.metrics.rejections.inc({ policy: v.resolution.policy.policy });
+      }
+    }
     await rt.pulls.setApproved(repo.repoId, facts.number, v.stack.name, approved);
   }
   const unownedApproval: StackApproval | undefined = affected.unownedInfra.length

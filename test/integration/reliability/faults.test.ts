@@ -2,13 +2,26 @@ import { afterEach, describe, expect, it } from "vitest";
 import { autoCompleteRuns, convergence, sendBurst } from "../../support/burst.js";
 import { type Harness, startHarness } from "../../support/harness.js";
 
-const BURST = { pulls: 12, pushes: 2, duplicateRate: 0.3, badSignatures: 1, outOfOrderRate: 0.3, seed: 7, runDelayMs: 50, concurrency: 6 };
+const BURST = {
+  pulls: 12,
+  pushes: 2,
+  duplicateRate: 0.3,
+  badSignatures: 1,
+  outOfOrderRate: 0.3,
+  seed: 7,
+  runDelayMs: 50,
+  concurrency: 6,
+};
 
 async function converge(h: Harness, burst: Awaited<ReturnType<typeof sendBurst>>, timeoutMs = 45_000) {
-  return h.waitFor(() => {
-    const c = convergence(h.gh, burst);
-    return c.lost === 0 ? c : undefined;
-  }, `every PR to converge (${convergence(h.gh, burst).notConverged.slice(0, 3).join("; ")})`, timeoutMs);
+  return h.waitFor(
+    () => {
+      const c = convergence(h.gh, burst);
+      return c.lost === 0 ? c : undefined;
+    },
+    `every PR to converge (${convergence(h.gh, burst).notConverged.slice(0, 3).join("; ")})`,
+    timeoutMs,
+  );
 }
 
 describe("faults: every PR ends right, nothing lost, nothing doubled", () => {
@@ -36,7 +49,13 @@ describe("faults: every PR ends right, nothing lost, nothing doubled", () => {
     h = await startHarness();
     autoCompleteRuns(h.gh, BURST.runDelayMs);
     // Faults on the app's calls (not on the fake's own run completion); 429s carry retry-after.
-    h.gh.setFaults({ rate: 0.15, statuses: [500, 502, 503, 429], seed: 11, retryAfterSeconds: 1, match: /^(GET|POST|PATCH) \/repos\// });
+    h.gh.setFaults({
+      rate: 0.15,
+      statuses: [500, 502, 503, 429],
+      seed: 11,
+      retryAfterSeconds: 1,
+      match: /^(GET|POST|PATCH) \/repos\//,
+    });
     const burst = await sendBurst(h.gh, { ...BURST, pulls: 8 });
     const result = await converge(h, burst, 60_000);
     h.gh.setFaults(null);

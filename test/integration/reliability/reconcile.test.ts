@@ -43,9 +43,15 @@ describe("reconciliation repairs what webhooks missed", () => {
     expect(report.pullsReevaluated).toBe(1);
     const gh = h.gh;
     await h.waitFor(() => gh.dispatches(repo.fullName).length === 1, "the plan dispatch");
-    await h.waitFor(() => gh.checkRuns(repo.fullName, { headSha: head, name: "flowgate" })[0], "the flowgate check");
+    await h.waitFor(
+      () => gh.checkRuns(repo.fullName, { headSha: head, name: "flowgate" })[0],
+      "the flowgate check",
+    );
     // A second pass finds nothing new to do.
-    await h.waitFor(async () => (await h!.app.runtime.pulls.get(repo.id, 1))?.lastDecision?.headSha === head, "the evaluation");
+    await h.waitFor(
+      async () => (await h!.app.runtime.pulls.get(repo.id, 1))?.lastDecision?.headSha === head,
+      "the evaluation",
+    );
     const again = await reconcileInstallation(h.app.runtime, 1);
     expect(again.pullsReevaluated).toBe(0);
     expect(gh.dispatches(repo.fullName)).toHaveLength(1);
@@ -63,7 +69,10 @@ describe("reconciliation repairs what webhooks missed", () => {
     const report = await reconcileInstallation(h.app.runtime, 1);
     expect(report.commitsRecovered).toBe(1);
     const gh = h.gh;
-    const dispatch = await h.waitFor(() => gh.dispatches(repo.fullName).find((d) => d.inputs.sha === after), "the apply job's plan dispatch");
+    const dispatch = await h.waitFor(
+      () => gh.dispatches(repo.fullName).find((d) => d.inputs.sha === after),
+      "the apply job's plan dispatch",
+    );
     expect(dispatch.inputs.operation).toBe("plan");
     expect(gh.checkRuns(repo.fullName, { headSha: after, name: "flowgate/apply: app-dev" })).toHaveLength(1);
   });
@@ -73,7 +82,10 @@ describe("reconciliation repairs what webhooks missed", () => {
     ownRedis = redis;
     h = await startHarness({ redis });
     const repo = seedRepo(h.gh, {
-      ".github/flowgate/stacks.yml": CONFIG.replace("spec: { kind: aws_s3, environment: development, dir: infra/dev/app }", "spec: { kind: aws_s3, environment: development, dir: infra/dev/app, gates: [maintenance] }"),
+      ".github/flowgate/stacks.yml": CONFIG.replace(
+        "spec: { kind: aws_s3, environment: development, dir: infra/dev/app }",
+        "spec: { kind: aws_s3, environment: development, dir: infra/dev/app, gates: [maintenance] }",
+      ),
       "infra/dev/app/main.tf": "#\n",
     });
     await reconcileInstallation(h.app.runtime, 1);
@@ -82,19 +94,29 @@ describe("reconciliation repairs what webhooks missed", () => {
     await h.gh.sendWebhook("pull_request", pullRequestEvent(h.gh, "opened", pull));
     const gh = h.gh;
     const dispatch = await h.waitFor(() => gh.dispatches(repo.fullName)[0], "the plan dispatch");
-    await h.gh.completeRun(repo.fullName, dispatch.runId, { conclusion: "success", result: planResult(dispatch) });
-    await h.waitFor(() => gh.checkRuns(repo.fullName, { headSha: head, name: "flowgate" })[0]?.conclusion === "success", "flowgate success");
+    await h.gh.completeRun(repo.fullName, dispatch.runId, {
+      conclusion: "success",
+      result: planResult(dispatch),
+    });
+    await h.waitFor(
+      () => gh.checkRuns(repo.fullName, { headSha: head, name: "flowgate" })[0]?.conclusion === "success",
+      "flowgate success",
+    );
 
     // Redis loses everything: stop it, drop its data, start it empty on the same port.
     await h.app.stop();
     await redis.kill();
-    for (const entry of readdirSync(redis.dir)) rmSync(join(redis.dir, entry), { recursive: true, force: true });
+    for (const entry of readdirSync(redis.dir))
+      rmSync(join(redis.dir, entry), { recursive: true, force: true });
     await redis.restart();
     const app = await h.another();
     const report = await reconcileInstallation(app.runtime, 1);
     expect(report.lostStateDetected).toBe(true);
     await h.waitFor(
-      () => /lost/.test(gh.checkRuns(repo.fullName, { headSha: head, name: "flowgate" }).at(-1)?.output.summary ?? ""),
+      () =>
+        /lost/.test(
+          gh.checkRuns(repo.fullName, { headSha: head, name: "flowgate" }).at(-1)?.output.summary ?? "",
+        ),
       "the re-evaluation after the loss",
     );
     const check = gh.checkRuns(repo.fullName, { headSha: head, name: "flowgate" }).at(-1)!;

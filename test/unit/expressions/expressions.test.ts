@@ -323,3 +323,12 @@ describe("variables", () => {
     );
   });
 });
+
+describe("matches() is guarded against catastrophic backtracking", () => {
+  it("refuses nested quantifiers and dynamic patterns, accepts plain ones", () => {
+    expect(compileExpression(`pr.labels.exists(l, l.matches("^(a+)+$"))`).ok).toBe(false);
+    expect(compileExpression(`files.exists(f, f.matches("^(\\\\w+\\\\s?)*$"))`).ok).toBe(false);
+    expect(compileExpression(`files.exists(f, f.matches(pr.author))`).ok).toBe(false);
+    expect(compileExpression(`files.exists(f, f.matches("^infra/prod/.*\\\\.tf$"))`).ok).toBe(true);
+  });
+});

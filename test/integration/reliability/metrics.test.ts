@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, planResult, seedRepo, startHarness } from "../../support/harness.js";
+import { issueCommentEvent, pullRequestEvent } from "../../support/webhooks.js";
+
+const CONFIG = `apiVersion: flowgate/v1
+kind: Stack
+metadata: { name: web }
+spec: { kind: aws_s3, environment: production, dir: infra/web }
+`;
+
+function metric(text: string, name: string, labels = ""): number {
+  const line = text
+    .split("\n")
+    .find(
+      (l) =>
+        l.startsWith(`${name}${labels ? `{${labels}}` : ""} `) || (labels === "" && l.startsWith(`${name} `)),
+    );
+  return line ? Number(line.split(" ").at(-1)) : 0;
+}
+
+describe("observability", () => {
+  let h: Harness;
+  let base: string;
+  beforeAll(async () => {
+    h = await startHarness();
+    base = h.webhookUrl.replace("/api/github/webhooks", "");
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it("/metrics counters move with webhooks, dispatches, jobs and rejections", async () => {
+    const before = await (await fetch(`${base}/metrics`)).text();
+    const repo = seedRepo(h.gh, { ".github/flowgate/stacks.yml": CONFIG });
+    h.gh.setPermission(repo.fullName, "reviewer", "write");
+    const head = h.gh.commit(repo.fullName, "m", { "infra/web/main.tf": "# m\n" });
+    const pull = h.gh.openPull({ repo: repo.fullName, head: { ref: "m", sha: head }, user: "dev" });
+    await h.gh.sendWebhook("pull_request", pullRequestEvent(h.gh, "opened", pull));
+    await h.gh.sendWebhook("pull_request", pullRequestEvent(h.gh, "opened", pull), { signature: "wrong" });
+    const dispatch = await h.waitFor(() => h.gh.dispatches(repo.fullName)[0], "a dispatch");
+    await h.gh.completeRun(repo.fullName, dispatch.runId, {
+      conclusion: "success",
+      result: planResult(dispatch),
+    });
+    await h.gh.sendWebhook(
+      "issue_comment",
+      issueCommentEvent(h.gh, pull, { login: "reviewer", body: "/reject -- not now" }),
+    );
+    await h.waitFor(
+      () =>
+        h.gh.checkRuns(repo.fullName, { headSha: head, name: "flowgate" }).at(-1)?.conclusion === "failure",
+      "the rejection",
+    );
+    const after = await (await fetch(`${base}/metrics`)).text();
+
+    expect(
+      metric(after, "flowgate_webhooks_total", 'event="pull_request",outcome="accepted"'),
+    ).toBeGreaterThan(metric(before, "flowgate_webhooks_total", 'event="pull_request",outcome="accepted"'));
+    expect(metric(after, "flowgate_webhooks_total", 'event="pull_request",outcome="rejected"')).toBe(1);
+    expect(metric(after, "flowgate_dispatches_total", 'operation="plan"')).toBe(1);
+    expect(
+      metric(
+        after,
+        "flowgate_stack_job_duration_seconds_count",
+        'policy="platform-default",kind="plan",outcome="succeeded"',
+      ),
+    ).toBe(1);
+    expect(metric(after, "flowgate_rejections_total", 'policy="platform-default"')).toBe(1);
+    expect(after).toContain("flowgate_approval_wait_seconds");
+    expect(after).toContain("flowgate_overrides_total");
+    expect(after).toMatch(/flowgate_queue_depth\{queue="events",state="waiting"\} \d+/);
+  });
+
+  it("/healthz and /readyz reflect Redis and GitHub", async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ redis: true, github: true });
+    await h.redis.kill();
+    const down = await fetch(`${base}/healthz`);
+    expect(down.status).toBe(503);
+    await h.redis.restart();
+    await h.waitFor(async () => (await fetch(`${base}/healthz`)).status === 200, "Redis to come back");
+  });
+});
