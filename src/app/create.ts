@@ -55,7 +55,8 @@ export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
   let lastRedisError = 0;
   onRedisError((error) => {
     // A Redis restart makes every connection complain at once; one line a few seconds is enough.
-    if (Date.now() - lastRedisError > 5_000) log.warn({ err: error }, `Redis connection error (reconnecting): ${error.message}`);
+    if (Date.now() - lastRedisError > 5_000)
+      log.warn({ err: error }, `Redis connection error (reconnecting): ${error.message}`);
     lastRedisError = Date.now();
   });
   const redis = connect(opts.redisUrl, { name: "flowgate" });
@@ -149,7 +150,11 @@ export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
       { every: opts.settings.reconcileIntervalMs },
       { name: "reconcile", data: { kind: "reconcile" } },
     );
-    await queues.maintenance.add("reconcile", { kind: "reconcile" }, { jobId: `reconcile-start-${Math.floor(Date.now() / 60_000)}` });
+    await queues.maintenance.add(
+      "reconcile",
+      { kind: "reconcile" },
+      { jobId: `reconcile-start-${Math.floor(Date.now() / 60_000)}` },
+    );
   }
   let server: Server | undefined;
   if (opts.settings.role !== "worker") {

@@ -18,7 +18,10 @@ export function installPipelines(_rt: Runtime): void {
   };
   extraHandlers.installation = async (rt, data) => {
     if (data.event.type === "installation" && data.event.action !== "deleted") {
-      await rt.queues.maintenance.add("reconcile", { kind: "reconcile", installationId: data.event.installationId });
+      await rt.queues.maintenance.add("reconcile", {
+        kind: "reconcile",
+        installationId: data.event.installationId,
+      });
     }
   };
   maintenanceHandlers.push(async (rt, job) => {
@@ -28,7 +31,10 @@ export function installPipelines(_rt: Runtime): void {
       try {
         await reconcileInstallation(rt, id);
       } catch (error) {
-        rt.log.warn({ err: error, installationId: id }, "reconciliation of an installation failed; the next pass retries");
+        rt.log.warn(
+          { err: error, installationId: id },
+          "reconciliation of an installation failed; the next pass retries",
+        );
       }
     }
   });

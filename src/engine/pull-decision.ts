@@ -179,10 +179,13 @@ export function decidePull(pull: PullView, stacks: readonly StackView[]): PullDe
     title = `Waiting: ${parts.join("; ")}`;
   } else {
     conclusion = "success";
+    // SPEC §2.1: approved infrastructure files that no stack owns never pass as "no stacks affected".
     title =
-      stacks.length === 0
-        ? "No stacks affected"
-        : `${stacks.length} stack${stacks.length === 1 ? "" : "s"} ready${overridden ? " (break-glass override)" : ""}`;
+      stacks.length > 0
+        ? `${stacks.length} stack${stacks.length === 1 ? "" : "s"} ready${overridden ? " (break-glass override)" : ""}`
+        : pull.unowned.files.length > 0
+          ? `No stack affected; ${pull.unowned.files.length} infrastructure file(s) that no stack owns approved`
+          : "No stacks affected";
   }
   if (title.length > 240) title = `${title.slice(0, 237)}...`;
 

@@ -39,6 +39,7 @@ export class GitHubConfigSource {
   private readonly blobs = new Map<string, string>();
   private static readonly MAX_BLOBS = 20_000;
   private static readonly MAX_FILES = 200;
+  private static readonly MAX_DIRS = 5_000;
 
   async read(
     port: GitHubPort,
@@ -78,6 +79,8 @@ export class GitHubConfigSource {
     if (listed.status === "not-modified" && cached) entries = cached.entries;
     else if (listed.status === "ok") {
       entries = listed.value;
+      // Keyed by ref, and PR heads come and go (SPEC §2.3 reads them): keep the cache bounded.
+      if (this.dirs.size >= GitHubConfigSource.MAX_DIRS) this.dirs.clear();
       this.dirs.set(cacheKey, { ...(listed.etag ? { etag: listed.etag } : {}), entries });
     } else {
       // A 304 without a cached listing cannot happen unless the cache was dropped: read again, unconditionally.

@@ -215,7 +215,8 @@ export class OctokitPort implements GitHubPort {
         status: f.status,
         ...(f.previous_filename ? { previousFilename: f.previous_filename } : {}),
       })),
-      complete: files.length < GITHUB_FILE_LIST_LIMIT && files.length >= total,
+      // A full list of 3,000 is complete only when GitHub says the PR changes exactly that many.
+      complete: files.length < GITHUB_FILE_LIST_LIMIT ? files.length >= total : changedFiles === files.length,
       changedFiles: total,
     };
   }
@@ -285,6 +286,19 @@ export class OctokitPort implements GitHubPort {
     };
   }
 
+  async compareCommitTitles(base: string, head: string): Promise<{ titles: string[]; complete: boolean }> {
+    // Without pagination parameters GitHub lists up to 250 commits.
+    const { data } = await (await this.client()).request("GET /repos/{owner}/{repo}/compare/{basehead}", {
+      ...this.repo,
+      basehead: `${base}...${head}`,
+    });
+    const commits = (data.commits ?? []) as Json[];
+    return {
+      titles: commits.map((c) => String(c.commit?.message ?? "").split("\n")[0] ?? ""),
+      complete: commits.length >= (data.total_commits ?? 0),
+    };
+  }
+
   async listCommits(branch: string, since?: string): Promise<CommitInfo[]> {
     const commits = await (await this.client()).paginate("GET /repos/{owner}/{repo}/commits", {
       ...this.repo,
@@ -311,7 +325,9 @@ export class OctokitPort implements GitHubPort {
     );
   }
 
-  async listInstallationRepos(): Promise<{ id: number; owner: string; repo: string; defaultBranch: string; private: boolean }[]> {
+  async listInstallationRepos(): Promise<
+    { id: number; owner: string; repo: string; defaultBranch: string; private: boolean }[]
+  > {
     const repos = await (await this.client()).paginate("GET /installation/repositories", { per_page: 100 });
     return (repos as Json[]).map((r) => ({
       id: r.id,
@@ -563,11 +579,12 @@ export class OctokitPort implements GitHubPort {
   }
 
   async enableAutoMerge(pullNodeId: string, headSha: string, method: MergeMethod): Promise<void> {
+    // `method` (like `query`, `url`, `headers`) is an option of @octokit/graphql, not a usable variable name.
     await (await this.client()).graphql(
-      `mutation($id: ID!, $sha: GitObjectID!, $method: PullRequestMergeMethod!) {
-        enablePullRequestAutoMerge(input: { pullRequestId: $id, expectedHeadOid: $sha, mergeMethod: $method }) { clientMutationId }
+      `mutation($id: ID!, $sha: GitObjectID!, $mergeMethod: PullRequestMergeMethod!) {
+        enablePullRequestAutoMerge(input: { pullRequestId: $id, expectedHeadOid: $sha, mergeMethod: $mergeMethod }) { clientMutationId }
       }`,
-      { id: pullNodeId, sha: headSha, method: MERGE_METHOD_GRAPHQL[method] },
+      { id: pullNodeId, sha: headSha, mergeMethod: MERGE_METHOD_GRAPHQL[method] },
     );
   }
 

@@ -156,11 +156,15 @@ export interface GitHubPort {
   listReviews(number: number): Promise<Review[]>;
   listPullsForCommit(sha: string): Promise<PullInfo[]>;
   compareFiles(base: string, head: string): Promise<PullFiles>;
+  /** the first line of each commit on `head` but not on `base` (GitHub lists at most 250); `complete` false when cut */
+  compareCommitTitles(base: string, head: string): Promise<{ titles: string[]; complete: boolean }>;
   listCommits(branch: string, since?: string): Promise<CommitInfo[]>;
   /** the branch's head commit, conditionally: an unchanged branch costs a 304 */
   branchHead(branch: string, etag?: string): Promise<Conditional<string>>;
   /** repositories the installation can reach */
-  listInstallationRepos(): Promise<{ id: number; owner: string; repo: string; defaultBranch: string; private: boolean }[]>;
+  listInstallationRepos(): Promise<
+    { id: number; owner: string; repo: string; defaultBranch: string; private: boolean }[]
+  >;
 
   // check runs
   createCheckRun(input: CheckRunInput): Promise<number>;

@@ -2,7 +2,7 @@ import { describeJob } from "../engine/stack-job/index.js";
 import type { StackJob } from "../engine/stack-job/types.js";
 import type { CheckConclusion, CheckRunInput, CheckStatus } from "../github/port.js";
 import { formatSummary } from "../plan/result.js";
-import { code, cut, escapeText, fenced } from "./markdown.js";
+import { code, cut, escapeText, fencedWithin } from "./markdown.js";
 import { APPROVE_ACTION, applyCheckName, CHECK_TEXT_LIMIT } from "./pull-checks.js";
 import { STICKY_MARKER } from "./sticky.js";
 
@@ -82,16 +82,19 @@ export function applyCheck(job: StackJob, planText?: string, waiting?: string): 
     summary: cut(summary.join("\n\n"), CHECK_TEXT_LIMIT, "… cut"),
     ...(planText
       ? {
-          text: cut(
-            fenced(planText, "diff"),
+          text: fencedWithin(
+            planText,
+            "diff",
             CHECK_TEXT_LIMIT,
-            "… plan text cut to GitHub's 65,535-character limit; the full plan is in the run log.",
+            "… plan text cut to GitHub's 65,535-byte limit; the full plan is in the run log.",
           ),
         }
       : {}),
-    ...(job.status === "awaiting_approval"
-      ? { actions: [{ label: "Approve", description: "Approve this apply", identifier: APPROVE_ACTION }] }
-      : {}),
+    // An update without `actions` keeps the old buttons on GitHub: once nothing waits, say none.
+    actions:
+      job.status === "awaiting_approval"
+        ? [{ label: "Approve", description: "Approve this apply", identifier: APPROVE_ACTION }]
+        : [],
   };
 }
 

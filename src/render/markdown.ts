@@ -28,8 +28,33 @@ export function mention(login: string): string {
   return `@${login}`;
 }
 
-export function cut(text: string, max: number, note: string): string {
-  if (text.length <= max) return text;
+/** UTF-8 size: GitHub measures check-run output in bytes, not characters. */
+export function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, "utf8");
+}
+
+/** The longest prefix of `text` that fits in `maxBytes` of UTF-8, never splitting a character. */
+export function sliceBytes(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text, "utf8");
+  if (bytes.length <= maxBytes) return text;
+  let end = Math.max(0, maxBytes);
+  // Step back over continuation bytes (10xxxxxx) to the start of the character that would be split.
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString("utf8");
+}
+
+/** `text` within `maxBytes` of UTF-8 (which also bounds its length in characters), ending with `note` when cut. */
+export function cut(text: string, maxBytes: number, note: string): string {
+  if (utf8Bytes(text) <= maxBytes) return text;
   const tail = `\n\n${note}`;
-  return text.slice(0, Math.max(0, max - tail.length)) + tail;
+  return sliceBytes(text, maxBytes - utf8Bytes(tail)) + tail;
+}
+
+/** A fenced block within `maxBytes`, cut inside the fence so the block stays closed, the note after it. */
+export function fencedWithin(text: string, lang: string, maxBytes: number, note: string): string {
+  const whole = fenced(text, lang);
+  if (utf8Bytes(whole) <= maxBytes) return whole;
+  const tail = `\n\n${note}`;
+  const overhead = utf8Bytes(whole) - utf8Bytes(text);
+  return fenced(sliceBytes(text, maxBytes - overhead - utf8Bytes(tail)), lang) + tail;
 }

@@ -2,9 +2,9 @@ import type { PullDecision, StackView } from "../engine/pull-decision.js";
 import { describeProvenance } from "../engine/resolve/provenance.js";
 import type { CheckConclusion, CheckRunInput, CheckStatus } from "../github/port.js";
 import { formatSummary } from "../plan/result.js";
-import { code, cut, escapeText, fenced } from "./markdown.js";
+import { code, cut, escapeText, fencedWithin } from "./markdown.js";
 
-/** GitHub rejects check output longer than this (SPEC §3 step 4). */
+/** GitHub rejects check output (`summary`, `text`) longer than this many UTF-8 bytes (SPEC §3 step 4). */
 export const CHECK_TEXT_LIMIT = 65_535;
 
 export const AGGREGATE_CHECK = "flowgate";
@@ -112,7 +112,7 @@ export function aggregateCheck(
     summary: cut(
       parts.join("\n\n"),
       CHECK_TEXT_LIMIT,
-      "… cut to GitHub's 65,535-character limit; the sticky comment has the rest.",
+      "… cut to GitHub's 65,535-byte limit; the sticky comment has the rest.",
     ),
   };
 }
@@ -159,10 +159,11 @@ export function planCheck(headSha: string, view: StackView, extras: PlanCheckExt
         view.resolution.flow.pauseBetweenPreviewAndUpdateOrDestroy && !view.approval.satisfied;
       const summary = [`**${formatSummary(p.summary)}**`, policy, ...approvalDetails(view)].join("\n\n");
       const text = extras.text
-        ? cut(
-            fenced(extras.text, "diff"),
+        ? fencedWithin(
+            extras.text,
+            "diff",
             CHECK_TEXT_LIMIT,
-            `… plan text cut to GitHub's 65,535-character limit; the full plan is in the run log${extras.runUrl ? `: ${extras.runUrl}` : ""}.`,
+            `… plan text cut to GitHub's 65,535-byte limit; the full plan is in the run log${extras.runUrl ? `: ${extras.runUrl}` : ""}.`,
           )
         : undefined;
       return {
@@ -172,9 +173,10 @@ export function planCheck(headSha: string, view: StackView, extras: PlanCheckExt
         title: formatSummary(p.summary),
         summary,
         ...(text ? { text } : {}),
-        ...(approvalNeeded
-          ? { actions: [{ label: "Approve", description: "Approve this plan", identifier: APPROVE_ACTION }] }
-          : {}),
+        // An update without `actions` keeps the old buttons on GitHub: once approved, say none.
+        actions: approvalNeeded
+          ? [{ label: "Approve", description: "Approve this plan", identifier: APPROVE_ACTION }]
+          : [],
       };
     }
     default:

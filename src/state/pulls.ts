@@ -16,6 +16,8 @@ export interface PullRecord {
   baseChangedAt?: string;
   /** everyone seen pushing to the PR (SPEC §3.1 "authors") */
   pushers: string[];
+  /** heads replaced by a push, newest last: an event about one of them is older than what is stored */
+  supersededHeads?: string[];
   /** heads whose commit authors were already listed */
   pushersListedFor?: string;
   /** reviews were listed from GitHub once (later ones arrive by webhook) */

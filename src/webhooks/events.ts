@@ -36,6 +36,8 @@ export type FlowgateEvent =
       /** the pusher of a `synchronize` (the `sender`) */
       sender: { login: string; isBot: boolean };
       at: string;
+      /** `synchronize`: the head the push replaced (orders events GitHub stamps with the same second) */
+      before?: string;
     }
   | {
       type: "review";

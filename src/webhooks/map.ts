@@ -79,6 +79,9 @@ export function mapWebhook(name: string, payload: Json): FlowgateEvent | undefin
         baseChanged,
         sender: { login: payload.sender?.login ?? "", isBot: isBot(payload.sender) },
         at: payload.pull_request.updated_at ?? new Date().toISOString(),
+        ...(payload.action === "synchronize" && typeof payload.before === "string"
+          ? { before: payload.before }
+          : {}),
       };
     }
     case "pull_request_review": {

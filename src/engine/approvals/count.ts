@@ -14,7 +14,7 @@ import type {
 /** Who may reject where no rule matches: the default approver (write permission, not an author, not a bot). */
 const DEFAULT_APPROVERS: Approvers = { minRequired: 1 };
 
-/** Drops redelivered events (same source and id) and orders the rest by time, keeping input order on ties. */
+/** Drops redelivered events (same source and id) and orders the rest by time, then by GitHub id within one source, then input order. */
 export function orderEvents(events: readonly ApprovalEvent[]): ApprovalEvent[] {
   const seen = new Set<string>();
   const unique: { event: ApprovalEvent; index: number }[] = [];
@@ -26,7 +26,9 @@ export function orderEvents(events: readonly ApprovalEvent[]): ApprovalEvent[] {
   });
   const time = (e: ApprovalEvent) =>
     Number.isNaN(e.at.getTime()) ? Number.NEGATIVE_INFINITY : e.at.getTime();
-  unique.sort((a, b) => time(a.event) - time(b.event) || a.index - b.index);
+  const sequence = (a: ApprovalEvent, b: ApprovalEvent) =>
+    a.source === b.source && a.seq !== undefined && b.seq !== undefined ? a.seq - b.seq : 0;
+  unique.sort((a, b) => time(a.event) - time(b.event) || sequence(a.event, b.event) || a.index - b.index);
   return unique.map((u) => u.event);
 }
 

@@ -16,6 +16,11 @@ export interface ApprovalEvent {
   at: Date;
   /** the head it was given on: a review's commit_id, the check run's head_sha, the PR head when a comment was processed */
   headSha: string;
+  /**
+   * GitHub's id of the review or comment. Ids grow with time, so they order two events of one source
+   * stamped in the same second (GitHub's timestamps have whole seconds; webhooks may arrive out of order).
+   */
+  seq?: number;
   /** the stacks it names; undefined: every affected stack the user is eligible for */
   stacks?: string[];
   /** the reason given with a rejection (free text: escape it before showing it) */

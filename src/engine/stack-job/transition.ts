@@ -246,6 +246,8 @@ function onPlanSucceeded(d: Draft, event: Extract<JobEvent, { type: "run-complet
     end(d, "succeeded", `plan succeeded (${formatSummary(plan.summary)})`);
     return;
   }
+  if (event.pauseAfterPlan !== undefined)
+    d.job.controls.pauseBetweenPreviewAndUpdateOrDestroy = event.pauseAfterPlan;
   proceedWithPlan(d);
 }
 

@@ -141,6 +141,8 @@ export type JobEvent =
       htmlUrl?: string;
       result?: ResultJson;
       resultError?: string;
+      /** an apply job's plan: the policy's pause decided again with it (SPEC §2.2 conditions); absent keeps the controls */
+      pauseAfterPlan?: boolean;
     }
   | { type: "approved"; approvers: string[]; carriedOver: boolean }
   | { type: "cancel"; by: string; reason?: string }

@@ -70,7 +70,8 @@ export async function advanceJob(rt: Runtime, jobId: string): Promise<Waiting | 
       });
       return undefined;
     }
-    await reportApplyJob(rt, job, `waiting for ${dep.stack} (${dep.status}) to be applied first`);
+    // No status of the dependency here: it changes without this check being written again.
+    await reportApplyJob(rt, job, `waiting for ${dep.stack} to be applied first`);
     return { kind: "dependency", jobId: depId };
   }
 
@@ -95,8 +96,8 @@ export async function advanceJob(rt: Runtime, jobId: string): Promise<Waiting | 
   // A stack never applies a commit older than the one it last applied.
   const applied = await rt.redis.hget(keys.stackApplied(repoId, job.stack), "createdAt");
   if (applied && applied > job.createdAt) {
-    const sha = (await rt.redis.hget(keys.stackApplied(repoId, job.stack), "sha")) ?? "";
-    await applyJobEvent(rt, jobId, { type: "supersede", byJob: "a newer apply", sha });
+    const [sha, byJob] = await rt.redis.hmget(keys.stackApplied(repoId, job.stack), "sha", "job");
+    await applyJobEvent(rt, jobId, { type: "supersede", byJob: byJob ?? "a newer apply", sha: sha ?? "" });
     return undefined;
   }
 

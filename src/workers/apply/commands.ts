@@ -1,5 +1,4 @@
 import type { Runtime } from "../../app/runtime.js";
-import type { ApprovalRule } from "../../config/types.js";
 import { type ApprovalEvent, countApprovals, peopleFacts } from "../../engine/approvals.js";
 import { mayApply, permissionAtLeast } from "../../engine/authority.js";
 import { scopeStacks } from "../../engine/commands.js";
@@ -11,13 +10,9 @@ import type { FlowgateEvent } from "../../webhooks/events.js";
 import type { CommandReply } from "../events/gate-command.js";
 import { applyJobEvent } from "../jobs/driver.js";
 import { gatherPeople, permissionOf, teamsOf } from "../pull/people.js";
+import { applyApprovalRule } from "./plan-decisions.js";
 
 type CommentEvent = Extract<FlowgateEvent, { type: "comment" }>;
-
-async function ruleOf(rt: Runtime, jobId: string): Promise<ApprovalRule | null> {
-  const raw = await rt.redis.get(keys.jobRule(jobId));
-  return raw ? ((JSON.parse(raw) as { rule: ApprovalRule | null }).rule ?? null) : null;
-}
 
 async function jobApprovals(rt: Runtime, jobId: string): Promise<ApprovalEvent[]> {
   return (await rt.redis.lrange(keys.jobApprovals(jobId), 0, -1)).map((raw) => {
@@ -43,7 +38,7 @@ export async function approveApplyJob(
     .expire(key, 90 * 86_400)
     .exec();
   const events = await jobApprovals(rt, job.id);
-  const rule = await ruleOf(rt, job.id);
+  const rule = await applyApprovalRule(rt, job);
   const port = rt.github({ installationId: job.installationId, owner: job.owner, repo: job.repo });
   const repoId = Number(job.id.split("-")[0]);
   const people = await gatherPeople(
@@ -114,7 +109,7 @@ export async function mergedPullCommand(
           say(`nothing to start (${job.status})`, scope.stacks.length > 1);
           break;
         }
-        const rule = await ruleOf(rt, job.id);
+        const rule = await applyApprovalRule(rt, job);
         const people = await gatherPeople(
           rt,
           port,
@@ -173,7 +168,7 @@ export async function mergedPullCommand(
         break;
       }
       case "reject": {
-        const rule = await ruleOf(rt, job.id);
+        const rule = await applyApprovalRule(rt, job);
         const people = await gatherPeople(
           rt,
           port,

@@ -1,6 +1,7 @@
 import type { Runtime } from "../../app/runtime.js";
 import type { Stack } from "../../config/types.js";
 import { StackMatcher } from "../../engine/affected.js";
+import { permissionAtLeast } from "../../engine/authority.js";
 import type { ExprVars } from "../../engine/expressions.js";
 import { buildPolicyIndex, resolveStack } from "../../engine/resolve.js";
 import { newJob } from "../../engine/stack-job/index.js";
@@ -12,7 +13,9 @@ import { keys } from "../../state/keys.js";
 import type { RepoInfo } from "../../webhooks/events.js";
 import { applyJobEvent } from "../jobs/driver.js";
 import { inRecovery } from "../pull/lost-state.js";
+import { permissionOf } from "../pull/people.js";
 import { jobTimeouts } from "../pull/plans.js";
+import type { StoredJobRule } from "./plan-decisions.js";
 import { policyBeforeCommit, policyFingerprint } from "./policy-change.js";
 import { reportApplyJob, reportCommitProblem } from "./report.js";
 
@@ -82,6 +85,12 @@ export async function handleCommit(rt: Runtime, input: CommitInput): Promise<Sta
     ? { login: merged.author, type: merged.authorIsBot ? ("bot" as const) : ("user" as const) }
     : { login: input.pusher, type: "user" as const };
 
+  // SPEC §5.1: a plan made from a fork's code, or an author's without write permission, relaxes nothing.
+  const trusted = merged
+    ? merged.headRepo === `${repo.owner}/${repo.repo}` &&
+      (merged.authorIsBot ||
+        permissionAtLeast(await permissionOf(rt, port, repo.repoId, merged.author), "write"))
+    : true;
   const policyBefore = policyBeforeCommit(rt, repo, before, paths, now);
   const recovering = await inRecovery(rt, repo.installationId);
   // Dependency order: a stack's job waits for the unfinished jobs of the stacks it depends on.
@@ -170,7 +179,12 @@ export async function handleCommit(rt: Runtime, input: CommitInput): Promise<Sta
     const m = rt.redis.multi();
     m.set(
       keys.jobRule(job.id),
-      JSON.stringify({ rule: resolution.approvalRule.rule, policyFingerprint: fingerprint }),
+      JSON.stringify({
+        rule: resolution.approvalRule.rule,
+        policyFingerprint: fingerprint,
+        vars,
+        trusted,
+      } satisfies StoredJobRule),
       "EX",
       90 * 86_400,
     );

@@ -9,9 +9,11 @@ import { onMerged } from "../events/pull-event.js";
 import { extraHandlers } from "../events/route.js";
 import { addJobHooks, applyJobEvent } from "../jobs/driver.js";
 import { stepHandlers } from "../jobs/process.js";
+import { applyPlanHooks } from "../jobs/run-update.js";
 import { advanceJob } from "./advance.js";
 import { mergedPullCommand } from "./commands.js";
 import { handleCommit } from "./commit.js";
+import { pauseAfterPlan, storedJobRule } from "./plan-decisions.js";
 import { repoIdOf, reportApplyJob } from "./report.js";
 import { StackLocks } from "./stack-lock.js";
 
@@ -25,10 +27,7 @@ async function afterApplyChange(rt: Runtime, job: StackJob, effects: { type: str
   const repoId = repoIdOf(job);
   if (job.status !== "pending") await rt.redis.srem(keys.pendingStacks(job.installationId), job.id);
   if (job.status === "succeeded") {
-    const rule = await rt.redis.get(keys.jobRule(job.id));
-    const policyFingerprint = rule
-      ? (JSON.parse(rule) as { policyFingerprint?: string }).policyFingerprint
-      : undefined;
+    const policyFingerprint = (await storedJobRule(rt, job.id))?.policyFingerprint;
     const m = rt.redis
       .multi()
       .hset(keys.stackApplied(repoId, job.stack), "sha", job.sha, "createdAt", job.createdAt, "job", job.id);
@@ -55,6 +54,7 @@ async function afterApplyChange(rt: Runtime, job: StackJob, effects: { type: str
 /** The apply pipeline of SPEC §4, wired into the event, step and command handlers. */
 export function installApplyPipeline(): void {
   addJobHooks({ afterChange: afterApplyChange });
+  applyPlanHooks.push(pauseAfterPlan);
   stepHandlers.advance = async (rt, step) => {
     if (step.step === "advance") await advanceJob(rt, step.jobId);
   };

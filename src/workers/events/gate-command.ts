@@ -85,7 +85,9 @@ export async function gateCommand(
   for (const h of holders) {
     if (h.kind === "pull") {
       const record = await rt.pulls.get(h.repoId, h.number);
-      if (record) await requestPullEvaluation(rt, record.repo, h.number, `gate ${gate.name} ${state}`);
+      if (record?.facts.state === "open")
+        await requestPullEvaluation(rt, record.repo, h.number, `gate ${gate.name} ${state}`);
+      else await rt.gates.release(gate.name, repo.owner, repo.repoId, h);
     } else jobIds.push(h.jobId);
   }
   for (const hook of onGateChanged) await hook(rt, jobIds);

@@ -39,16 +39,15 @@ export async function handlePullEvent(rt: Runtime, event: PullEvent, receivedAt:
       const next: PullRecord = { ...doc, repo };
       if (newer) {
         next.facts = pull;
-        next.updatedAt = at > doc.updatedAt ? at : doc.updatedAt;
+        if (at > doc.updatedAt) next.updatedAt = at;
       }
       if (event.before && event.before !== pull.headSha) {
         const kept = superseded.filter((h) => h !== event.before && !(newer && h === pull.headSha));
         next.supersededHeads = [...kept, event.before].slice(-100);
       }
-      if (headChanged) {
-        next.headPushedAt = at;
-        delete next.autoMergeFor;
-      }
+      // `autoMergeFor` stays: GitHub's auto-merge is still on for the old head, and the evaluation of the new
+      // head must see that to turn it off (SPEC §3 step 7) or re-enable it with the new head SHA.
+      if (headChanged) next.headPushedAt = at;
       if (
         event.action === "synchronize" &&
         event.sender.login &&

@@ -2,8 +2,8 @@ import type { Runtime } from "../../app/runtime.js";
 import { dispatchInputs } from "../../engine/stack-job/index.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
 import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
-import { safeId } from "../../queue/queues.js";
 import type { WorkflowRun } from "../../github/port.js";
+import { safeId } from "../../queue/queues.js";
 import { applyJobEvent } from "./driver.js";
 import { handleRunEvent } from "./run-update.js";
 
@@ -36,7 +36,14 @@ async function adoptCompletedRun(rt: Runtime, job: StackJob, run: WorkflowRun): 
   const repoId = Number(job.id.split("-")[0]);
   await handleRunEvent(rt, {
     type: "run",
-    repo: { installationId: job.installationId, owner: job.owner, repo: job.repo, repoId, defaultBranch: job.dispatchRef ?? "main", private: true },
+    repo: {
+      installationId: job.installationId,
+      owner: job.owner,
+      repo: job.repo,
+      repoId,
+      defaultBranch: job.dispatchRef ?? "main",
+      private: true,
+    },
     action: "completed",
     run: {
       id: run.id,

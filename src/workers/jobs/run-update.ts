@@ -1,5 +1,6 @@
 import type { Runtime } from "../../app/runtime.js";
 import type { JobEvent, StackJob } from "../../engine/stack-job/types.js";
+import type { ResultJson } from "../../plan/result.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import { requestPullEvaluation } from "../request.js";
 import { applyJobEvent } from "./driver.js";
@@ -8,6 +9,13 @@ import { readResultArtifact } from "./result-artifact.js";
 type RunEvent = Extract<FlowgateEvent, { type: "run" }>;
 
 const RUN_NAME = /^flowgate ([A-Za-z0-9._-]+)$/;
+
+/** The apply pipeline decides from an apply job's plan whether it pauses (undefined: as the job says). */
+export const applyPlanHooks: ((
+  rt: Runtime,
+  job: StackJob,
+  plan: ResultJson,
+) => Promise<boolean | undefined>)[] = [];
 
 export function planTextId(job: StackJob, operation: "plan" | "apply"): string {
   return operation === "plan" ? job.id : `${job.id}.apply`;
@@ -80,6 +88,12 @@ export async function handleRunEvent(rt: Runtime, event: RunEvent): Promise<void
         else {
           result = { ...result, result: r };
           await rt.jobs.setText(planTextId(job, ours.operation), r.text);
+          if (job.kind === "apply" && ours.operation === "plan" && conclusion === "success") {
+            for (const decide of applyPlanHooks) {
+              const pause = await decide(rt, job, r);
+              if (pause !== undefined) result = { ...result, pauseAfterPlan: pause };
+            }
+          }
         }
       } else if (conclusion === "success") {
         result = { ...result, resultError: artifact.error };

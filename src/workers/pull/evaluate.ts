@@ -10,7 +10,7 @@ import {
   type StackApproval,
 } from "../../engine/approvals.js";
 import { permissionAtLeast } from "../../engine/authority.js";
-import type { ExprVars } from "../../engine/expressions.js";
+import { type ExprVars, riskOf } from "../../engine/expressions.js";
 import { evaluateGate, type GateDecision, gateBlocks } from "../../engine/gates.js";
 import { decidePull, type PullView, type StackView } from "../../engine/pull-decision.js";
 import { describeProvenance } from "../../engine/resolve/provenance.js";
@@ -23,6 +23,7 @@ import type { PullRecord } from "../../state/pulls.js";
 import { syncAutoMerge } from "./automerge.js";
 import { isConfigurationChange } from "./config-change.js";
 import { type ChangedFiles, changedFiles } from "./files.js";
+import { explainConfigurationChange } from "./head-explain.js";
 import { lostGateStateSince } from "./lost-state.js";
 import { gatherPeople, permissionOf, teamsOf } from "./people.js";
 import { planViewOf, startPlanJob, waitsForCommand } from "./plans.js";
@@ -67,6 +68,8 @@ function planVars(
         changedAttributes: r.changedAttributes,
       })),
     },
+    // SPEC §2.2: `risk` comes from the plan's counts (rules such as `risk == 'high'` read it).
+    risk: riskOf(summary),
     ...(estimatedCost !== undefined ? { estimatedCost } : {}),
   };
 }
@@ -351,8 +354,18 @@ export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<Eva
       ]
     : [];
   if (validatedAtHead) sections.push(validatedAtHeadSection(defaultBranchErrors, configErrors));
+  // SPEC §2.3: the sticky comment also shows what the change would do once merged.
+  const explained =
+    configChange.isChange && !validatedAtHead && configErrors.length === 0
+      ? [await explainConfigurationChange(rt, repo, facts.headSha, config, now, baseVars)]
+      : [];
   await writeCheck(rt, port, record, aggregateCheck(facts.headSha, decision, stackViews, sections));
-  await writeSticky(rt, port, record, renderSticky(pullView, decision, stackViews, { sections }));
+  await writeSticky(
+    rt,
+    port,
+    record,
+    renderSticky(pullView, decision, stackViews, { sections: [...sections, ...explained] }),
+  );
   await rt.pulls.records.update(`${repo.repoId}:${facts.number}`, (doc) =>
     doc.facts.headSha === facts.headSha
       ? {

@@ -109,6 +109,7 @@ export async function carryOutRequests(
             isBot: false,
             at: new Date(request.at),
             headSha: request.headSha,
+            seq: request.commentId,
             ...(scope.stacks.length < names.length || (command.name === "approve" && command.args.length > 0)
               ? { stacks: scope.stacks }
               : {}),

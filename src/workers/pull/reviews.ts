@@ -14,6 +14,7 @@ export function reviewToEvent(r: StoredReview): ApprovalEvent | undefined {
     isBot: r.isBot,
     at: new Date(r.submittedAt),
     headSha: r.commitId,
+    seq: r.id,
   };
 }
 

@@ -3,11 +3,11 @@ import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import type { GitHubPort } from "../../github/port.js";
 import { safeId } from "../../queue/queues.js";
 import { keys } from "../../state/keys.js";
+import { PullStore } from "../../state/pulls.js";
 import type { RepoInfo } from "../../webhooks/events.js";
 import { handleRunEvent } from "../jobs/run-update.js";
 import { toFacts } from "../pull/facts.js";
 import { requestPullEvaluation } from "../request.js";
-import { PullStore } from "../../state/pulls.js";
 
 export interface ReconcileReport {
   repos: number;
@@ -21,14 +21,21 @@ export interface ReconcileReport {
  * Flowgate's state in Redis is gone for this installation (a fresh Redis) while GitHub shows it was at
  * work (its check runs): manual gate state was lost and jobs must be rebuilt carefully (SPEC §7).
  */
-async function detectLostState(rt: Runtime, installationId: number, ports: GitHubPort[], heads: string[][]): Promise<boolean> {
+async function detectLostState(
+  rt: Runtime,
+  installationId: number,
+  ports: GitHubPort[],
+  heads: string[][],
+): Promise<boolean> {
   const key = keys.installation(installationId);
   if (await rt.redis.hexists(key, "seen")) return false;
   let worked = false;
   for (const [i, port] of ports.entries()) {
     for (const sha of heads[i] ?? []) {
       const runs = await port.listCheckRuns(sha);
-      if (runs.some((r) => r.name.startsWith("flowgate") && (r.appSlug === null || r.appSlug === rt.appSlug))) {
+      if (
+        runs.some((r) => r.name.startsWith("flowgate") && (r.appSlug === null || r.appSlug === rt.appSlug))
+      ) {
         worked = true;
         break;
       }
@@ -37,7 +44,11 @@ async function detectLostState(rt: Runtime, installationId: number, ports: GitHu
   }
   const now = rt.clock.now().toISOString();
   await rt.redis.hset(key, "seen", now, ...(worked ? ["lostSince", now] : []));
-  if (worked) rt.log.warn({ installationId }, "flowgate state for this installation was lost: gates count as closed until set again, jobs are rebuilt from GitHub");
+  if (worked)
+    rt.log.warn(
+      { installationId },
+      "flowgate state for this installation was lost: gates count as closed until set again, jobs are rebuilt from GitHub",
+    );
   return worked;
 }
 
@@ -49,14 +60,29 @@ async function reconcilePulls(rt: Runtime, port: GitHubPort, repo: RepoInfo): Pr
   for (const pull of open) {
     const record = await rt.pulls.get(repo.repoId, pull.number);
     const facts = toFacts(pull, `${repo.owner}/${repo.repo}`);
-    const stale = !record || record.facts.headSha !== pull.headSha || record.lastDecision?.headSha !== pull.headSha || record.facts.draft !== pull.draft;
+    const stale =
+      !record ||
+      record.facts.headSha !== pull.headSha ||
+      record.lastDecision?.headSha !== pull.headSha ||
+      record.facts.draft !== pull.draft;
     if (!stale) continue;
     const id = PullStore.id(repo.repoId, pull.number);
     if (!record) {
       const at = rt.clock.now().toISOString();
-      await rt.pulls.records.create(id, { repo, facts, headPushedAt: pull.updatedAt || at, pushers: [pull.author], updatedAt: pull.updatedAt || at });
+      await rt.pulls.records.create(id, {
+        repo,
+        facts,
+        headPushedAt: pull.updatedAt || at,
+        pushers: [pull.author],
+        updatedAt: pull.updatedAt || at,
+      });
     } else if (record.facts.headSha !== pull.headSha) {
-      await rt.pulls.records.update(id, (doc) => ({ ...doc, facts, headPushedAt: pull.updatedAt || doc.headPushedAt, updatedAt: pull.updatedAt || doc.updatedAt }));
+      await rt.pulls.records.update(id, (doc) => ({
+        ...doc,
+        facts,
+        headPushedAt: pull.updatedAt || doc.headPushedAt,
+        updatedAt: pull.updatedAt || doc.updatedAt,
+      }));
     }
     await rt.pulls.markOpen(repo.repoId, pull.number, true);
     await requestPullEvaluation(rt, repo, pull.number, "reconciliation");
@@ -66,7 +92,10 @@ async function reconcilePulls(rt: Runtime, port: GitHubPort, repo: RepoInfo): Pr
   for (const n of await rt.redis.smembers(keys.openPulls(repo.repoId))) {
     if (openNumbers.has(Number(n))) continue;
     const pull = await port.getPull(Number(n));
-    await rt.pulls.records.update(PullStore.id(repo.repoId, pull.number), (doc) => ({ ...doc, facts: toFacts(pull, `${repo.owner}/${repo.repo}`) }));
+    await rt.pulls.records.update(PullStore.id(repo.repoId, pull.number), (doc) => ({
+      ...doc,
+      facts: toFacts(pull, `${repo.owner}/${repo.repo}`),
+    }));
     await rt.pulls.markOpen(repo.repoId, pull.number, false);
   }
   return count;
@@ -83,12 +112,21 @@ async function reconcileJobs(rt: Runtime, repos: Map<string, RepoInfo>): Promise
     const runIndex = job.runs.length - 1;
     const run = job.runs[runIndex];
     if (job.deadline && Date.parse(job.deadline) <= now.getTime()) {
-      await rt.queues.addStep({ step: "timeout", jobId: job.id, deadline: job.deadline }, safeId("timeout", job.id, Date.parse(job.deadline), "reconcile"));
+      await rt.queues.addStep(
+        { step: "timeout", jobId: job.id, deadline: job.deadline },
+        safeId("timeout", job.id, Date.parse(job.deadline), "reconcile"),
+      );
       nudged++;
     } else if (run && run.status === "dispatching") {
-      await rt.queues.addStep({ step: "dispatch", jobId: job.id, runIndex }, safeId("dispatch", job.id, runIndex, "reconcile", now.getTime()));
+      await rt.queues.addStep(
+        { step: "dispatch", jobId: job.id, runIndex },
+        safeId("dispatch", job.id, runIndex, "reconcile", now.getTime()),
+      );
       nudged++;
-    } else if (run?.runId && (run.status === "dispatched" || run.status === "running" || run.status === "waiting")) {
+    } else if (
+      run?.runId &&
+      (run.status === "dispatched" || run.status === "running" || run.status === "waiting")
+    ) {
       const current = await rt.github(repo).getRun(run.runId);
       if (current.status === "completed") {
         await handleRunEvent(rt, {
@@ -100,7 +138,10 @@ async function reconcileJobs(rt: Runtime, repos: Map<string, RepoInfo>): Promise
         nudged++;
       }
     } else if (job.kind === "apply" && job.status === "queued") {
-      await rt.queues.addStep({ step: "advance", jobId: job.id, reason: "reconciliation" }, safeId("advance", job.id, "reconcile", now.getTime()));
+      await rt.queues.addStep(
+        { step: "advance", jobId: job.id, reason: "reconciliation" },
+        safeId("advance", job.id, "reconcile", now.getTime()),
+      );
       nudged++;
     }
   }
@@ -132,7 +173,10 @@ async function reconcileCommits(rt: Runtime, port: GitHubPort, repo: RepoInfo): 
   }
   if (missed.length === commits.length) missed.splice(0, missed.length, { sha: head.value, parent: last });
   for (const c of missed.reverse()) {
-    await rt.queues.addStep({ step: "commit", repo, before: c.parent, after: c.sha, pusher: "reconciliation" }, safeId("commit", repo.repoId, c.sha));
+    await rt.queues.addStep(
+      { step: "commit", repo, before: c.parent, after: c.sha, pusher: "reconciliation" },
+      safeId("commit", repo.repoId, c.sha),
+    );
   }
   return missed.length;
 }
@@ -141,10 +185,23 @@ async function reconcileCommits(rt: Runtime, port: GitHubPort, repo: RepoInfo): 
 export async function reconcileInstallation(rt: Runtime, installationId: number): Promise<ReconcileReport> {
   const anyPort = rt.github({ installationId, owner: "", repo: "" });
   const repos = (await anyPort.listInstallationRepos()).map(
-    (r): RepoInfo => ({ installationId, owner: r.owner, repo: r.repo, repoId: r.id, defaultBranch: r.defaultBranch, private: r.private }),
+    (r): RepoInfo => ({
+      installationId,
+      owner: r.owner,
+      repo: r.repo,
+      repoId: r.id,
+      defaultBranch: r.defaultBranch,
+      private: r.private,
+    }),
   );
   const ports = repos.map((r) => rt.github(r));
-  const report: ReconcileReport = { repos: repos.length, pullsReevaluated: 0, jobsNudged: 0, commitsRecovered: 0, lostStateDetected: false };
+  const report: ReconcileReport = {
+    repos: repos.length,
+    pullsReevaluated: 0,
+    jobsNudged: 0,
+    commitsRecovered: 0,
+    lostStateDetected: false,
+  };
   if (!(await rt.redis.hexists(keys.installation(installationId), "seen"))) {
     const heads: string[][] = [];
     for (const port of ports) heads.push((await port.listOpenPulls()).map((p) => p.headSha).slice(0, 20));

@@ -23,11 +23,10 @@ import {
   stackFile,
   waitForApplyCheck,
   waitForDispatch,
+  waitingForApproval,
 } from "./support.js";
 
 const PROD_SAFE = readFileSync("policies/examples/production-safety.yaml", "utf8");
-const waitingForApproval = (c: { status: string; output: { title: string } }) =>
-  c.status === "in_progress" && c.output.title.startsWith("waiting for approval");
 
 describe("carrying a PR's approval over to the apply", () => {
   let h: Harness;
@@ -47,7 +46,8 @@ describe("carrying a PR's approval over to the apply", () => {
     await completePullPlan(h, "db");
     await approveReview(h, pull, "bob");
     await h.waitFor(
-      () => h.gh.checkRuns(REPO, { headSha: pull.head.sha, name: "flowgate" }).at(-1)?.conclusion === "success",
+      () =>
+        h.gh.checkRuns(REPO, { headSha: pull.head.sha, name: "flowgate" }).at(-1)?.conclusion === "success",
       "the flowgate check to pass",
     );
     return pull;
@@ -62,7 +62,9 @@ describe("carrying a PR's approval over to the apply", () => {
     expect(apply.inputs.plan_run_id).toBe(String(plan.runId));
     await completeRun(h, apply);
     const check = await waitForApplyCheck(h, sha, "db", concluded("success"), "success");
-    expect(check.output.summary).toContain("Approved by @bob (carried over from the PR: the plan is unchanged)");
+    expect(check.output.summary).toContain(
+      "Approved by @bob (carried over from the PR: the plan is unchanged)",
+    );
   });
 
   it("waits for a new /approve on the merged PR when the new plan differs", async () => {
@@ -92,7 +94,13 @@ describe("carrying a PR's approval over to the apply", () => {
 
     const plan = await waitForDispatch(h, { stack: "db", operation: "plan", sha: pull.head.sha });
     await completeRun(h, plan); // the very plan bob approved
-    const waiting = await waitForApplyCheck(h, pull.head.sha, "db", waitingForApproval, "waiting for approval");
+    const waiting = await waitForApplyCheck(
+      h,
+      pull.head.sha,
+      "db",
+      waitingForApproval,
+      "waiting for approval",
+    );
     expect(waiting.output.summary).toContain("the commit came without a PR, so no PR approval carries over");
     expect(waiting.output.summary).toContain("clicks Approve on the check run flowgate/apply: db");
     await settle(300);
@@ -151,13 +159,7 @@ spec:
     // The new policy would apply at once; the first apply under it plans and waits for approval.
     const plan = await waitForDispatch(h, { stack: "web", operation: "plan", sha: second });
     await completeRun(h, plan);
-    const waiting = await waitForApplyCheck(
-      h,
-      second,
-      "web",
-      (c) => c.output.title.startsWith("waiting for approval"),
-      "waiting for approval",
-    );
+    const waiting = await waitForApplyCheck(h, second, "web", waitingForApproval, "waiting for approval");
     expect(waiting.output.summary).toContain("the policy this stack resolves to changed (now prod-faster)");
     await settle(300);
     expect(dispatchesOf(h, { operation: "apply", sha: second })).toHaveLength(0);
@@ -182,13 +184,7 @@ spec:
     const sha = await mergePull(h, change.number);
     const plan = await waitForDispatch(h, { stack: "web", operation: "plan", sha });
     await completeRun(h, plan);
-    const waiting = await waitForApplyCheck(
-      h,
-      sha,
-      "web",
-      (c) => c.output.title.startsWith("waiting for approval"),
-      "waiting for approval",
-    );
+    const waiting = await waitForApplyCheck(h, sha, "web", waitingForApproval, "waiting for approval");
     expect(waiting.output.summary).toContain("the policy this stack resolves to changed");
     expect(applyCheck(h, sha, "web")?.status).toBe("in_progress");
   });

@@ -22,6 +22,7 @@ import {
   waitForApplyCheck,
   waitForDispatch,
   waitForReply,
+  waitingForApproval,
 } from "./support.js";
 
 const example = (name: string) => readFileSync(`policies/examples/${name}.yaml`, "utf8");
@@ -46,7 +47,12 @@ describe("after a merge, the example policies", () => {
 
     const plan = await waitForDispatch(h, { stack: "web", operation: "plan", sha: merge.sha });
     expect(plan.ref).toBe("main");
-    expect(plan.inputs).toMatchObject({ operation: "plan", sha: merge.sha, path: "infra/web", refresh: "false" });
+    expect(plan.inputs).toMatchObject({
+      operation: "plan",
+      sha: merge.sha,
+      path: "infra/web",
+      refresh: "false",
+    });
     await completeRun(h, plan);
     const apply = await waitForDispatch(h, { stack: "web", operation: "apply" });
     expect(apply.ref).toBe("main");
@@ -82,19 +88,14 @@ describe("after a merge, the example policies", () => {
     const plan = await waitForDispatch(h, { stack: "db", operation: "plan", sha });
     expect(plan.inputs).toMatchObject({ refresh: "true", plan_run_id: "" });
     await completeRun(h, plan);
-    const waiting = await waitForApplyCheck(
-      h,
-      sha,
-      "db",
-      (c) => c.status === "in_progress" && c.output.title.startsWith("waiting for approval"),
-      "waiting for approval",
-    );
+    const waiting = await waitForApplyCheck(h, sha, "db", waitingForApproval, "waiting for approval");
     expect(waiting.output.summary).toContain("/approve db on the merged PR");
     expect(waiting.actions.map((a) => a.identifier)).toEqual(["approve"]);
     const body = await h.waitFor(
-      () => sticky(h, pull)?.body.includes("after the merge") && sticky(h, pull)?.body,
+      () => sticky(h, pull)?.body.includes("/approve db on the merged PR") && sticky(h, pull)?.body,
       "the merged PR's sticky comment",
     );
+    expect(body).toContain("after the merge");
     expect(body).toContain("an eligible approver comments /approve db on the merged PR");
     await settle(300);
     expect(dispatchesOf(h, { operation: "apply" })).toHaveLength(0);
@@ -113,7 +114,31 @@ describe("after a merge, the example policies", () => {
     expect(dispatchesOf(h, { operation: "apply" })).toHaveLength(1);
   });
 
-  it("batch: nothing until `flowgate apply --env staging --all-pending`, then plan and apply", async () => {
+  it("production safety: a plan that destroys needs the high-risk rule's two platform-team approvers", async () => {
+    seedRepo(h.gh, configFiles([{ name: "db", environment: "production" }], example("production-safety")));
+    for (const login of ["alice", "bob", "pat", "quinn"]) h.gh.setPermission(REPO, login, "write");
+    h.gh.addTeam("acme", "ops-team", ["bob"]);
+    h.gh.addTeam("acme", "platform-team", ["pat", "quinn"]);
+    const pull = await openPull(h, ["db"]);
+    const sha = await mergePull(h, pull.number);
+    const plan = await waitForDispatch(h, { stack: "db", operation: "plan", sha });
+    await completeRun(h, plan, { summary: { add: 0, change: 1, destroy: 1, replace: 0 } });
+    await waitForApplyCheck(h, sha, "db", waitingForApproval, "waiting for approval");
+
+    // risk is high: the first rule applies, and bob (ops-team) is not among its approvers.
+    const byBob = await comment(h, pull, "bob", "/approve");
+    await waitForReply(h, pull, byBob, "not in fromTeams [platform-team]");
+    const byPat = await comment(h, pull, "pat", "/approve");
+    await waitForReply(h, pull, byPat, "1 of 2");
+    await settle(200);
+    expect(dispatchesOf(h, { operation: "apply" })).toHaveLength(0);
+    await comment(h, pull, "quinn", "/approve");
+    await completeRun(h, await waitForDispatch(h, { stack: "db", operation: "apply", sha }));
+    const done = await waitForApplyCheck(h, sha, "db", concluded("success"), "success");
+    expect(done.output.summary).toMatch(/Approved by @pat, @quinn/);
+  });
+
+  it("batch: merges pile up as pending stacks until /apply or `flowgate apply --env staging --all-pending`", async () => {
     seedRepo(
       h.gh,
       configFiles(
@@ -124,16 +149,28 @@ describe("after a merge, the example policies", () => {
         example("batch-deployments"),
       ),
     );
-    h.gh.setPermission(REPO, "alice", "write");
-    const pull = await openPull(h, ["api", "worker"]);
-    const sha = await mergePull(h, pull.number);
-    const pending = await waitForApplyCheck(h, sha, "api", (c) => c.status === "queued", "queued");
+    for (const login of ["alice", "bob"]) h.gh.setPermission(REPO, login, "write");
+    const first = await mergePull(h, (await openPull(h, ["api"], { branch: "one" })).number);
+    const pending = await waitForApplyCheck(h, first, "api", (c) => c.status === "queued", "pending");
     expect(pending.output.title).toBe("pending until started (disableOnLifecycleEvents)");
     expect(pending.output.summary).toContain("flowgate apply --env staging --all-pending");
-    await waitForApplyCheck(h, sha, "worker", (c) => c.status === "queued", "queued");
-    await settle();
-    expect(dispatchesOf(h, { sha })).toHaveLength(0);
 
+    // A second merge: its api job takes the place of the first one, which never ran.
+    const pull = await openPull(h, ["api", "worker"], { branch: "two" });
+    const sha = await mergePull(h, pull.number);
+    await waitForApplyCheck(h, first, "api", concluded("skipped"), "superseded");
+    await waitForApplyCheck(h, sha, "worker", (c) => c.status === "queued", "pending");
+    await settle();
+    expect(dispatchesOf(h)).toHaveLength(0);
+
+    // One stack started from the merged PR, by someone who may approve it.
+    const apply = await comment(h, pull, "bob", "/apply worker");
+    await waitForReply(h, pull, apply, "started");
+    await completeRun(h, await waitForDispatch(h, { stack: "worker", operation: "plan", sha }));
+    await completeRun(h, await waitForDispatch(h, { stack: "worker", operation: "apply", sha }));
+    await waitForApplyCheck(h, sha, "worker", concluded("success"), "success");
+
+    // The rest by the operator's command, run in-process against flowgate's Redis.
     const out: string[] = [];
     const io = {
       stdout: (t: string) => void out.push(t),
@@ -142,21 +179,22 @@ describe("after a merge, the example policies", () => {
       env: { REDIS_URL: h.redis.url },
     };
     expect(await runCli(["apply", "--env", "staging", "--all-pending"], io)).toBe(0);
-    expect(out.join("")).toMatch(/started acme\/infra api at [0-9a-f]{7}/);
-    expect(out.join("")).toMatch(/started acme\/infra worker/);
+    expect(out.join("")).toBe(
+      `started acme/infra api at ${sha.slice(0, 7)} (job ${applyCheck(h, sha, "api")?.externalId})\n`,
+    );
+    const plan = await waitForDispatch(h, { stack: "api", operation: "plan", sha });
+    expect(plan.inputs.refresh).toBe("true");
+    await completeRun(h, plan);
+    await completeRun(h, await waitForDispatch(h, { stack: "api", operation: "apply", sha }));
+    await waitForApplyCheck(h, sha, "api", concluded("success"), "success");
 
-    for (const stack of ["api", "worker"]) {
-      const plan = await waitForDispatch(h, { stack, operation: "plan", sha });
-      expect(plan.inputs.refresh).toBe("true");
-      await completeRun(h, plan);
-      await completeRun(h, await waitForDispatch(h, { stack, operation: "apply", sha }));
-      await waitForApplyCheck(h, sha, stack, concluded("success"), "success");
-    }
-    // Nothing is pending any more: a second run starts nothing.
     out.length = 0;
     expect(await runCli(["apply", "--env", "staging", "--all-pending"], io)).toBe(0);
     expect(out.join("")).toBe("no pending stacks in environment staging\n");
-    expect(dispatchesOf(h, { operation: "apply" })).toHaveLength(2);
+    expect(dispatchesOf(h, { operation: "apply" }).map((d) => `${d.inputs.stack}@${d.inputs.sha}`)).toEqual([
+      `worker@${sha}`,
+      `api@${sha}`,
+    ]);
   });
 
   it("critical resource: nothing until /apply by an eligible approver, then plan, then waits for approval", async () => {
@@ -193,7 +231,7 @@ describe("after a merge, the example policies", () => {
     await waitForReply(h, pull, byDana, "started");
     const plan = await waitForDispatch(h, { stack: "payment-db", operation: "plan", sha });
     await completeRun(h, plan);
-    await waitForApplyCheck(h, sha, "payment-db", (c) => c.output.title.startsWith("waiting for approval"), "waiting");
+    await waitForApplyCheck(h, sha, "payment-db", waitingForApproval, "waiting");
 
     // Two approvers from dba-team or platform-team.
     await comment(h, pull, "dana", "/approve");

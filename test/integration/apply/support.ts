@@ -161,6 +161,11 @@ export function waitForApplyCheck(
 export const concluded = (conclusion: string) => (c: CheckRunState) =>
   c.status === "completed" && c.conclusion === conclusion;
 
+export const titled = (start: string) => (c: CheckRunState) => (c.output.title ?? "").startsWith(start);
+
+export const waitingForApproval = (c: CheckRunState) =>
+  c.status === "in_progress" && titled("waiting for approval")(c);
+
 /** Opens a PR that changes the given stacks' files and sends `opened`. */
 export async function openPull(
   h: Harness,
@@ -170,7 +175,8 @@ export async function openPull(
 ): Promise<PullState> {
   const author = options.author ?? "alice";
   const branch = options.branch ?? `change-${stacks.join("-")}-${Date.now()}`;
-  const files = options.files ?? Object.fromEntries(stacks.map((s) => [stackFile(s), `# ${s} changed ${branch}\n`]));
+  const files =
+    options.files ?? Object.fromEntries(stacks.map((s) => [stackFile(s), `# ${s} changed ${branch}\n`]));
   const head = h.gh.commit(repo, branch, files, `change ${stacks.join(", ")}`, { author });
   const pull = h.gh.openPull({ repo, head: { ref: branch, sha: head }, user: author });
   await h.gh.sendWebhook("pull_request", pullRequestEvent(h.gh, "opened", pull));

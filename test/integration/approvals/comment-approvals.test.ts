@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../../support/harness.js";
-import { issueCommentEvent } from "../../support/webhooks.js";
+import { issueCommentEvent, pullRequestEvent } from "../../support/webhooks.js";
 import {
   CAREFUL,
   finishPlan,
@@ -9,8 +9,10 @@ import {
   openPlannedPull,
   openPull,
   policyYaml,
+  push,
   reactionsOf,
   repliesTo,
+  STACK_FILE,
   say,
   seedInfra,
   settle,
@@ -53,6 +55,56 @@ describe("approvals by /approve comments (SPEC §3.1, §3.2)", () => {
     expect(body).toContain("@alice (comment) not counted: author of the PR");
   });
 
+  it("counts the author when the rule says allowAuthor", async () => {
+    const policy = policyYaml(`    pauseBetweenPreviewAndUpdateOrDestroy: true
+    approvalRules:
+      - approvers: { minRequired: 1, allowAuthor: true }
+`);
+    const repo = seedInfra(h, { ".github/flowgate/stacks.yml": `${stackYaml()}---\n${policy}` });
+    const pr = await openPlannedPull(h, repo);
+    const own = await say(h, pr, "alice", "/approve");
+    expect(await waitForReaction(h, own)).toBe("+1");
+    await waitForVerdict(h, pr, "success", "1 of 1 approval (alice)");
+  });
+
+  it("refuses someone who pushed a commit to the PR", async () => {
+    const repo = seedInfra(h, { ".github/flowgate/stacks.yml": `${stackYaml()}---\n${CAREFUL}` });
+    const pr = await openPlannedPull(h, repo);
+    const next = await push(h, pr, { [STACK_FILE]: "# carol's fix\n" }, "carol");
+    await finishPlan(h, repo, next);
+
+    const pusher = await say(h, pr, "carol", "/approve");
+    expect(await waitForReaction(h, pusher)).toBe("confused");
+    await waitForReply(h, pr, "carol", "not counted: pushed a commit to the PR");
+    await waitForVerdict(h, pr, "pending", "@carol (comment) not counted: pushed a commit to the PR", next);
+    const reviewer = await say(h, pr, "bob", "/approve");
+    expect(await waitForReaction(h, reviewer)).toBe("+1");
+    await waitForVerdict(h, pr, "success", "1 of 1 approval (bob)", next);
+  });
+
+  it("drops an approval when the PR's base branch changes", async () => {
+    const repo = seedInfra(h, { ".github/flowgate/stacks.yml": `${stackYaml()}---\n${CAREFUL}` });
+    h.gh.commit(repo.fullName, "release", { "RELEASE.md": "# release\n" });
+    const pr = await openPlannedPull(h, repo);
+    const approval = await say(h, pr, "bob", "/approve");
+    expect(await waitForReaction(h, approval)).toBe("+1");
+    await waitForVerdict(h, pr, "success", "1 of 1 approval (bob)");
+
+    await nextWholeSecond(approval.createdAt);
+    const from = h.gh.changeBase(repo.fullName, pr.pull.number, "release");
+    await h.gh.sendWebhook(
+      "pull_request",
+      pullRequestEvent(h.gh, "edited", pr.pull, {
+        changes: { base: { ref: { from: from.from }, sha: { from: from.sha } } },
+      }),
+    );
+    await waitForVerdict(h, pr, "pending", "@bob (comment) not counted: given before the base changed");
+    await nextWholeSecond(new Date().toISOString());
+    const again = await say(h, pr, "bob", "/approve");
+    expect(await waitForReaction(h, again)).toBe("+1");
+    await waitForVerdict(h, pr, "success", "1 of 1 approval (bob)");
+  });
+
   it("refuses a reviewer without write permission, saying so", async () => {
     const repo = seedInfra(h, { ".github/flowgate/stacks.yml": `${stackYaml()}---\n${CAREFUL}` });
     const pr = await openPlannedPull(h, repo);
@@ -82,7 +134,12 @@ describe("approvals by /approve comments (SPEC §3.1, §3.2)", () => {
     // finish in a later second than the early approval, so "before" is unambiguous.
     await nextWholeSecond(early.createdAt);
     await finishPlan(h, repo, pr.head);
-    const waiting = await waitForVerdict(h, pr, "pending", "@bob (comment) not counted: given before the plan finished");
+    const waiting = await waitForVerdict(
+      h,
+      pr,
+      "pending",
+      "@bob (comment) not counted: given before the plan finished",
+    );
     expect(waiting.output.summary).toContain("0 of 1 approval");
 
     // Right after the plan's result arrived, in the same second as far as GitHub's timestamps tell.

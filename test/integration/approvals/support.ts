@@ -3,16 +3,18 @@
  * one stack, a PR on it, its plan run to completion, comments and reviews sent as GitHub sends them,
  * and views of what a person sees (the `flowgate` check, the sticky comment, reactions, replies).
  */
-import type { Harness } from "../../support/harness.js";
-import { planResult, seedRepo } from "../../support/harness.js";
+
 import type {
   CheckRunState,
   CommentState,
   DispatchRecord,
+  IssueState,
   PullState,
   RepoState,
   UserType,
 } from "../../support/fake-github/index.js";
+import type { Harness } from "../../support/harness.js";
+import { planResult, seedRepo } from "../../support/harness.js";
 import { issueCommentEvent, pullRequestEvent } from "../../support/webhooks.js";
 
 export const STACK = "billing-db";
@@ -54,7 +56,8 @@ export function seedInfra(h: Harness, config: Record<string, string>, name = "in
     name,
   );
   // alice writes the change; bob and carol review; dave can only read.
-  for (const login of ["alice", "bob", "carol", "erin", "sre-alice"]) h.gh.setPermission(repo.fullName, login, "write");
+  for (const login of ["alice", "bob", "carol", "erin", "sre-alice"])
+    h.gh.setPermission(repo.fullName, login, "write");
   h.gh.setPermission(repo.fullName, "dave", "read");
   return repo;
 }
@@ -91,7 +94,12 @@ export async function openPull(
 }
 
 /** The plan dispatch for a stack at a commit. */
-export function waitForDispatch(h: Harness, repo: RepoState, sha: string, stack = STACK): Promise<DispatchRecord> {
+export function waitForDispatch(
+  h: Harness,
+  repo: RepoState,
+  sha: string,
+  stack = STACK,
+): Promise<DispatchRecord> {
   return h.waitFor(
     () =>
       h.gh
@@ -110,7 +118,10 @@ export async function finishPlan(
   stack = STACK,
 ): Promise<CheckRunState> {
   const dispatch = await waitForDispatch(h, repo, sha, stack);
-  await h.gh.completeRun(repo.fullName, dispatch.runId, { conclusion: "success", result: planResult(dispatch, summary) });
+  await h.gh.completeRun(repo.fullName, dispatch.runId, {
+    conclusion: "success",
+    result: planResult(dispatch, summary),
+  });
   return h.waitFor(
     () => planCheck(h, repo, sha, stack).find((c) => c.conclusion === "success"),
     `the plan check of ${stack} to succeed`,
@@ -183,10 +194,10 @@ export function waitForSticky(h: Harness, opened: OpenedPull, text: string | Reg
   );
 }
 
-/** A new comment by a person, sent as GitHub sends `issue_comment` `created`. */
+/** A new comment by a person on a PR or an issue, sent as GitHub sends `issue_comment` `created`. */
 export async function say(
   h: Harness,
-  opened: Pick<OpenedPull, "repo" | "pull">,
+  opened: { repo: RepoState; pull: PullState | IssueState },
   login: string,
   body: string,
   userType?: UserType,
@@ -211,7 +222,11 @@ export function waitForReaction(h: Harness, comment: CommentState): Promise<stri
 }
 
 /** Replies flowgate addressed to `login`, newest last. */
-export function repliesTo(h: Harness, opened: OpenedPull, login: string): CommentState[] {
+export function repliesTo(
+  h: Harness,
+  opened: { repo: RepoState; pull: { number: number } },
+  login: string,
+): CommentState[] {
   return h.gh
     .comments(opened.repo.fullName, opened.pull.number)
     .filter((c) => c.viaApp && c.body.startsWith(`@${login}`));
@@ -219,7 +234,7 @@ export function repliesTo(h: Harness, opened: OpenedPull, login: string): Commen
 
 export function waitForReply(
   h: Harness,
-  opened: OpenedPull,
+  opened: { repo: RepoState; pull: { number: number } },
   login: string,
   text: string | RegExp,
 ): Promise<CommentState> {
@@ -246,7 +261,11 @@ export async function push(
   });
   await h.gh.sendWebhook(
     "pull_request",
-    pullRequestEvent(h.gh, "synchronize", opened.pull, { before, after, ...(author ? { sender: author } : {}) }),
+    pullRequestEvent(h.gh, "synchronize", opened.pull, {
+      before,
+      after,
+      ...(author ? { sender: author } : {}),
+    }),
   );
   return after;
 }

@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, seedRepo, startHarness } from "../../support/harness.js";
-import { latestCheck, openPull, quiet, stackDoc, sticky, TWO_STACK_FILES, waitForAggregate } from "./support.js";
+import {
+  latestCheck,
+  openPull,
+  quiet,
+  stackDoc,
+  sticky,
+  TWO_STACK_FILES,
+  waitForAggregate,
+} from "./support.js";
 
 // Line 9 holds a value the schema refuses.
 const BROKEN_POLICY = `apiVersion: flowgate/v1
@@ -44,7 +52,10 @@ describe("configuration that cannot be used", () => {
     const comment = await h.waitFor(() => sticky(h, broken, bad.pull.number)[0], "the sticky comment");
     expect(comment.body).toContain(".github/flowgate/policies.yml:9:");
 
-    const dispatch = await h.waitFor(() => h.gh.dispatches(healthy.fullName)[0], "the healthy repository's plan");
+    const dispatch = await h.waitFor(
+      () => h.gh.dispatches(healthy.fullName)[0],
+      "the healthy repository's plan",
+    );
     expect(dispatch.inputs.stack).toBe("network");
     await waitForAggregate(h, healthy, good.head, "in_progress");
     await quiet(h);
@@ -52,23 +63,28 @@ describe("configuration that cannot be used", () => {
     expect(h.gh.checkRuns(broken.fullName, { headSha: bad.head }).map((c) => c.name)).toEqual(["flowgate"]);
   });
 
-  it.each([500, 403])("fails closed, saying why, when GitHub answers %i for .github/flowgate", async (status) => {
-    const repo = seedRepo(h.gh, TWO_STACK_FILES);
-    h.gh.setPermission(repo.fullName, "alice", "write");
-    // More than the retries (5xx) and the secondary-rate-limit waits (403) flowgate allows itself.
-    h.gh.failNext(CONTENTS, status, 4);
-    const { pull, head } = await openPull(h, repo, "docs", { "docs/guide.md": "# guide\n" });
+  it.each([500, 403])(
+    "fails closed, saying why, when GitHub answers %i for .github/flowgate",
+    async (status) => {
+      const repo = seedRepo(h.gh, TWO_STACK_FILES);
+      h.gh.setPermission(repo.fullName, "alice", "write");
+      // More than the retries (5xx) and the secondary-rate-limit waits (403) flowgate allows itself.
+      h.gh.failNext(CONTENTS, status, 4);
+      const { pull, head } = await openPull(h, repo, "docs", { "docs/guide.md": "# guide\n" });
 
-    const failed = await waitForAggregate(h, repo, head, "failure");
-    expect(failed.output.title).toMatch(
-      new RegExp(`^configuration error: cannot read acme/infra/\\.github/flowgate at main: GitHub answered ${status}`),
-    );
-    expect(failed.output.title).not.toMatch(/No stacks affected/);
-    const comment = await h.waitFor(() => sticky(h, repo, pull.number)[0], "the sticky comment");
-    expect(comment.body).toContain(`GitHub answered ${status}`);
-    await quiet(h);
-    expect(h.gh.dispatches(repo.fullName)).toEqual([]);
-  });
+      const failed = await waitForAggregate(h, repo, head, "failure");
+      expect(failed.output.title).toMatch(
+        new RegExp(
+          `^configuration error: cannot read acme/infra/\\.github/flowgate at main: GitHub answered ${status}`,
+        ),
+      );
+      expect(failed.output.title).not.toMatch(/No stacks affected/);
+      const comment = await h.waitFor(() => sticky(h, repo, pull.number)[0], "the sticky comment");
+      expect(comment.body).toContain(`GitHub answered ${status}`);
+      await quiet(h);
+      expect(h.gh.dispatches(repo.fullName)).toEqual([]);
+    },
+  );
 
   it("treats a 404 for .github/flowgate as no configuration", async () => {
     const repo = seedRepo(h.gh, TWO_STACK_FILES);

@@ -50,7 +50,12 @@ describe("a PR that changes flowgate's own configuration", () => {
     }, "the sticky comment with the plan");
     // The default branch's policy, with its file and line; the PR's relaxed policy does nothing.
     expect(planned.body).toContain("production-careful (.github/flowgate/policies.yml:");
-    expect(planned.body).not.toContain("production-relaxed");
+    // What the change would do once merged is shown apart, and only there.
+    const [judged, explained] = planned.body.split("**What this change would do**");
+    expect(judged).not.toContain("production-relaxed");
+    expect(explained).toMatch(/`billing-db`: policy production-careful \(\S+\) becomes production-relaxed/);
+    expect(explained).toMatch(/approvals 2 approvals becomes none/);
+    expect(explained).toMatch(/auto-merge off becomes on/);
     expect(planned.body).toContain("0 of 2");
     expect(planned.body).toMatch(/Configuration change/);
     let check = await waitForAggregate(h, repo, head, "in_progress");
@@ -69,8 +74,17 @@ describe("a PR that changes flowgate's own configuration", () => {
     }, "the stack approvals to count");
     expect(check.status).toBe("in_progress");
     expect(check.output.title).toMatch(/configuration change needs approval/);
+    // The plan is approved: its Approve button goes away.
+    const planCheck = h.gh
+      .checkRuns(repo.fullName, { headSha: head, name: "flowgate/plan: billing-db" })
+      .at(-1)!;
+    expect(planCheck.output.summary).toMatch(/2 of 2/);
+    expect(planCheck.actions).toEqual([]);
 
-    await h.gh.sendWebhook("issue_comment", issueCommentEvent(h.gh, pull, { login: "mona", body: "/approve" }));
+    await h.gh.sendWebhook(
+      "issue_comment",
+      issueCommentEvent(h.gh, pull, { login: "mona", body: "/approve" }),
+    );
     const passed = await waitForAggregate(h, repo, head, "success");
     expect(passed.output.title).toBe("1 stack ready");
     // Never merged automatically, whatever the PR's own policy says.

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, seedRepo, startHarness } from "../../support/harness.js";
 import { issueCommentEvent, pullRequestEvent } from "../../support/webhooks.js";
-import { latestCheck, openPull, quiet, TWO_STACK_FILES, waitForAggregate } from "./support.js";
+import { comment, latestCheck, openPull, quiet, TWO_STACK_FILES, waitForAggregate } from "./support.js";
 
 const PLAN_CHECK = "flowgate/plan: billing-db";
 
@@ -34,25 +34,23 @@ describe("a PR from a fork", () => {
     await quiet(h);
     expect(h.gh.dispatches(repo.fullName)).toEqual([]);
 
-    const refused = issueCommentEvent(h.gh, pull, { login: "wendy", body: "/plan" });
-    await h.gh.sendWebhook("issue_comment", refused);
+    const refused = await comment(h, pull, "wendy", "/plan");
     const reply = await h.waitFor(
       () => h.gh.comments(repo.fullName, pull.number).find((c) => c.viaApp && c.body.startsWith("@wendy")),
       "the refusal",
     );
     expect(reply.body).toContain("admin or maintain permission (this PR is from a fork)");
-    expect(h.gh.reactions(refused.comment.id).map((r) => r.content)).toEqual(["confused"]);
+    expect(h.gh.reactions(refused.id).map((r) => r.content)).toEqual(["confused"]);
     await quiet(h);
     expect(h.gh.dispatches(repo.fullName)).toEqual([]);
 
-    const accepted = issueCommentEvent(h.gh, pull, { login: "mona", body: "/plan billing-db" });
-    await h.gh.sendWebhook("issue_comment", accepted);
+    const accepted = await comment(h, pull, "mona", "/plan billing-db");
     const dispatch = await h.waitFor(() => h.gh.dispatches(repo.fullName)[0], "the maintainer's plan");
     expect(dispatch.inputs.sha).toBe(head);
     expect(dispatch.inputs.stack).toBe("billing-db");
     expect(dispatch.ref).toBe("main");
     await h.waitFor(
-      () => h.gh.reactions(accepted.comment.id).some((r) => r.content === "+1"),
+      () => h.gh.reactions(accepted.id).some((r) => r.content === "+1"),
       "the maintainer's command acknowledged",
     );
     await quiet(h);
@@ -73,8 +71,8 @@ describe("a PR from a fork", () => {
 
     // Mona reads the PR at `head` and comments /plan; before flowgate hears of her comment, the
     // author pushes another commit and its `synchronize` is processed first.
-    const comment = issueCommentEvent(h.gh, pull, { login: "mona", body: "/plan" });
-    (comment.comment as { created_at: string }).created_at = new Date(Date.now() - 60_000)
+    const late = issueCommentEvent(h.gh, pull, { login: "mona", body: "/plan" });
+    (late.comment as { created_at: string }).created_at = new Date(Date.now() - 60_000)
       .toISOString()
       .replace(/\.\d{3}Z$/, "Z");
     const { after } = h.gh.pushToPull(repo.fullName, pull.number, {
@@ -82,7 +80,7 @@ describe("a PR from a fork", () => {
     });
     await h.gh.sendWebhook("pull_request", pullRequestEvent(h.gh, "synchronize", pull, { before: head }));
     await waitForAggregate(h, repo, after, "in_progress");
-    await h.gh.sendWebhook("issue_comment", comment);
+    await h.gh.sendWebhook("issue_comment", late);
 
     const reply = await h.waitFor(
       () => h.gh.comments(repo.fullName, pull.number).find((c) => c.viaApp && c.body.startsWith("@mona")),

@@ -1,7 +1,8 @@
 /** Shared set-up for the pull-request flow tests: configuration, opening PRs, waiting for quiet. */
+
+import type { CheckRunState, CommentState, PullState, RepoState } from "../../support/fake-github/index.js";
 import type { Harness } from "../../support/harness.js";
-import type { CheckRunState, PullState, RepoState } from "../../support/fake-github/index.js";
-import { pullRequestEvent } from "../../support/webhooks.js";
+import { issueCommentEvent, pullRequestEvent } from "../../support/webhooks.js";
 
 export function stackDoc(name: string, environment: string, dir: string, kind = "aws_rds"): string {
   return `apiVersion: flowgate/v1
@@ -66,7 +67,12 @@ export async function openPull(
   return { pull, head };
 }
 
-export function latestCheck(h: Harness, repo: RepoState, sha: string, name: string): CheckRunState | undefined {
+export function latestCheck(
+  h: Harness,
+  repo: RepoState,
+  sha: string,
+  name: string,
+): CheckRunState | undefined {
   return h.gh.checkRuns(repo.fullName, { headSha: sha, name }).at(-1);
 }
 
@@ -111,4 +117,16 @@ export async function quiet(h: Harness): Promise<void> {
     calm = busy === 0 ? calm + 1 : 0;
     return calm >= 3;
   }, "flowgate to go quiet");
+}
+
+/** A person comments on the PR; the comment (as the fake holds it) once its webhook was delivered. */
+export async function comment(
+  h: Harness,
+  pull: PullState,
+  login: string,
+  body: string,
+): Promise<CommentState> {
+  const added = h.gh.addComment(pull.repo.fullName, pull.number, { login, body });
+  await h.gh.sendWebhook("issue_comment", issueCommentEvent(h.gh, pull, added));
+  return added;
 }

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, seedRepo, startHarness } from "../../support/harness.js";
-import { issueCommentEvent } from "../../support/webhooks.js";
-import { openPull, quiet, sticky, TWO_STACK_FILES, waitForAggregate } from "./support.js";
+import { comment, openPull, quiet, sticky, TWO_STACK_FILES, waitForAggregate } from "./support.js";
 
 describe("infrastructure files that no stack owns", () => {
   let h: Harness;
@@ -23,30 +22,37 @@ describe("infrastructure files that no stack owns", () => {
       "docs/cache.md": "# cache\n",
     });
 
-    const held = await waitForAggregate(h, repo, head, "in_progress");
-    expect(held.output.title).not.toMatch(/No stacks affected/);
-    expect(held.output.title).toMatch(/infrastructure file\(s\) belong to no stack/);
-    const comment = await h.waitFor(() => sticky(h, repo, pull.number)[0], "the sticky comment");
-    expect(comment.body).toContain("`infra/prod/cache/main.tf`");
-    expect(comment.body).toContain("`infra/prod/cache/prod.tfvars`");
-    expect(comment.body).not.toContain("`docs/cache.md`");
+    const check = await waitForAggregate(h, repo, head, "in_progress");
+    expect(check.output.title).not.toMatch(/No stacks affected/);
+    expect(check.output.title).toMatch(/infrastructure file\(s\) belong to no stack/);
+    const held = await h.waitFor(() => sticky(h, repo, pull.number)[0], "the sticky comment");
+    expect(held.body).toContain("`infra/prod/cache/main.tf`");
+    expect(held.body).toContain("`infra/prod/cache/prod.tfvars`");
+    expect(held.body).not.toContain("`docs/cache.md`");
     await quiet(h);
     expect(h.gh.dispatches(repo.fullName)).toEqual([]);
 
     // Write permission is not enough.
-    const writer = issueCommentEvent(h.gh, pull, { login: "wendy", body: "/approve" });
-    await h.gh.sendWebhook("issue_comment", writer);
-    await h.waitFor(() => h.gh.reactions(writer.comment.id).length > 0, "wendy's approval to be answered");
+    const writer = await comment(h, pull, "wendy", "/approve");
+    await h.waitFor(() => h.gh.reactions(writer.id).length > 0, "wendy's approval to be answered");
     await quiet(h);
-    expect(h.gh.reactions(writer.comment.id).map((r) => r.content)).toEqual(["confused"]);
+    expect(h.gh.reactions(writer.id).map((r) => r.content)).toEqual(["confused"]);
     const still = h.gh.checkRuns(repo.fullName, { headSha: head, name: "flowgate" }).at(-1)!;
     expect(still.status).toBe("in_progress");
     expect(still.output.summary).toMatch(/wendy/);
 
-    const maintainer = issueCommentEvent(h.gh, pull, { login: "mona", body: "/approve" });
-    await h.gh.sendWebhook("issue_comment", maintainer);
+    const maintainer = await comment(h, pull, "mona", "/approve");
     const passed = await waitForAggregate(h, repo, head, "success");
-    expect(h.gh.reactions(maintainer.comment.id).map((r) => r.content)).toEqual(["+1"]);
-    expect(passed.output.title).not.toMatch(/No stacks affected/);
+    expect(passed.output.title).toBe(
+      "No stack affected; 2 infrastructure file(s) that no stack owns approved",
+    );
+    expect(h.gh.reactions(maintainer.id).map((r) => r.content)).toEqual(["+1"]);
+    const approved = await h.waitFor(() => {
+      const c = sticky(h, repo, pull.number)[0];
+      return c?.body.includes("✅") ? c : undefined;
+    }, "the sticky comment to pass");
+    expect(approved.body).toContain("`infra/prod/cache/main.tf`");
+    expect(approved.body).toContain("approved by @mona");
+    expect(approved.body).not.toContain("No stacks affected by this change");
   });
 });

@@ -68,7 +68,7 @@ describe("security", () => {
       "the sticky comment showing the rejection",
     );
     const aggregate = h.gh.checkRuns(repo.fullName, { headSha: head, name: "flowgate" }).at(-1)!;
-    for (const text of [sticky.body, aggregate.output.summary]) {
+    for (const text of [sticky.body, aggregate.output.summary ?? ""]) {
       // Code spans render literally (CommonMark): no HTML, no mentions inside them. Outside, nothing raw.
       const outsideCode = text.replace(/`[^`\n]*`/g, "");
       expect(outsideCode).not.toMatch(/<img|<script/);

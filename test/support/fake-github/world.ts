@@ -229,6 +229,8 @@ export class FakeGitHubWorld {
     const from = pull.base.ref;
     const sha = pull.base.sha;
     pull.base = { ref: base, sha: this.resolve(repo, base) };
+    // GitHub bumps the PR's updated_at when its base is edited, as for any edit.
+    pull.issue.updatedAt = iso(this.now());
     return { from, sha };
   }
 

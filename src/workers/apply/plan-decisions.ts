@@ -1,0 +1,99 @@
+import type { Runtime } from "../../app/runtime.js";
+import type { ApprovalRule } from "../../config/types.js";
+import { type ExprVars, riskOf } from "../../engine/expressions.js";
+import type { Resolution } from "../../engine/resolve/resolve.js";
+import { buildPolicyIndex, resolveStack } from "../../engine/resolve.js";
+import type { PlanOutcome, StackJob } from "../../engine/stack-job/types.js";
+import { keys } from "../../state/keys.js";
+
+/** What the merge decided for an apply job, kept next to it (`keys.jobRule`). */
+export interface StoredJobRule {
+  rule: ApprovalRule | null;
+  policyFingerprint?: string;
+  /** what expressions saw at the merge, before any plan */
+  vars?: ExprVars;
+  /** false when the change came from a fork or an author without write permission (SPEC §5.1) */
+  trusted?: boolean;
+}
+
+export async function storedJobRule(rt: Runtime, jobId: string): Promise<StoredJobRule | undefined> {
+  const raw = await rt.redis.get(keys.jobRule(jobId));
+  return raw ? (JSON.parse(raw) as StoredJobRule) : undefined;
+}
+
+type PlanFacts = Pick<PlanOutcome, "summary" | "resources" | "estimatedCost">;
+
+/** The variables a plan gives expressions (SPEC §2.2): `plan.*`, `estimatedCost`, `risk`. */
+export function planExprVars(plan: PlanFacts): ExprVars {
+  return {
+    plan: {
+      ...plan.summary,
+      resources: plan.resources.map((r) => ({
+        address: r.address,
+        type: r.type,
+        action: r.action,
+        changedAttributes: r.changedAttributes,
+      })),
+    },
+    risk: riskOf(plan.summary),
+    ...(plan.estimatedCost !== undefined ? { estimatedCost: plan.estimatedCost } : {}),
+  };
+}
+
+/**
+ * The stack's policy resolved again with the apply job's plan, from the configuration at the job's
+ * commit: the merge resolved it before any plan ran, when `conditions` and approval rules that read
+ * the plan match nothing. Undefined for jobs the merge kept no variables for.
+ */
+export async function resolveWithPlan(
+  rt: Runtime,
+  job: StackJob,
+  plan: PlanFacts,
+): Promise<{ stored: StoredJobRule; resolution: Resolution | undefined } | undefined> {
+  const stored = await storedJobRule(rt, job.id);
+  if (!stored?.vars) return undefined;
+  const now = rt.clock.now();
+  const repo = { installationId: job.installationId, owner: job.owner, repo: job.repo };
+  const config = await rt.config.read((ref) => rt.github(ref), repo, { ref: job.sha, now });
+  // A commit's configuration does not change: an error reading it passes, so try again later.
+  if (config.sourceErrors.length) throw new Error(`cannot read the configuration: ${config.sourceErrors[0]}`);
+  const stack = config.stacks.find((s) => s.name === job.stack);
+  if (!stack || config.errors.length) return { stored, resolution: undefined };
+  const resolution = resolveStack(buildPolicyIndex(config.policies, now), stack, {
+    org: job.owner,
+    now,
+    vars: { ...stored.vars, ...planExprVars(plan) },
+    trusted: stored.trusted !== false,
+  });
+  return { stored, resolution };
+}
+
+/**
+ * The approval rule an apply job waits under: the merge's choice until the job has a plan, then the
+ * choice made with it (`risk == 'high'` needs the plan). A rule that cannot be decided approves
+ * nothing (fail closed): only break-glass passes then.
+ */
+export async function applyApprovalRule(rt: Runtime, job: StackJob): Promise<ApprovalRule | null> {
+  if (!job.plan) return (await storedJobRule(rt, job.id))?.rule ?? null;
+  const decided = await resolveWithPlan(rt, job, job.plan);
+  if (!decided) return (await storedJobRule(rt, job.id))?.rule ?? null;
+  const { stored, resolution } = decided;
+  if (!resolution) return stored.rule;
+  return resolution.errors.length ? null : resolution.approvalRule.rule;
+}
+
+/**
+ * Whether the job pauses for approval after this plan, as the policy decides with it (a condition may
+ * lower the pause for harmless plans). Undefined: keep what the merge decided.
+ */
+export async function pauseAfterPlan(
+  rt: Runtime,
+  job: StackJob,
+  plan: PlanFacts,
+): Promise<boolean | undefined> {
+  const decided = await resolveWithPlan(rt, job, plan);
+  const resolution = decided?.resolution;
+  if (!resolution) return undefined;
+  // Undecidable expressions keep the pause (fail closed).
+  return resolution.errors.length ? true : resolution.flow.pauseBetweenPreviewAndUpdateOrDestroy;
+}
