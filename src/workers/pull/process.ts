@@ -1,12 +1,41 @@
 import type { Runtime } from "../../app/runtime.js";
 import type { PullJob } from "../../queue/queues.js";
+import { AGGREGATE_CHECK } from "../../render/pull-checks.js";
 import { keys } from "../../state/keys.js";
 import { tryLock } from "../../state/lock.js";
 import { type PullRecord, PullStore } from "../../state/pulls.js";
 import { evaluatePull } from "./evaluate.js";
 import { toFacts } from "./facts.js";
+import { statusOf, writeCheck } from "./write.js";
 
 const LOCK_MS = 5 * 60_000;
+
+/** A 4xx that trying again will not fix (not a rate limit, not an auth hiccup). */
+function isPermanent(error: unknown): boolean {
+  const status = statusOf(error);
+  return status !== undefined && status >= 400 && status < 500 && ![401, 403, 408, 409, 429].includes(status);
+}
+
+/** SPEC §7: a GitHub 4xx becomes a clear message on the `flowgate` check, not a silent retry loop. */
+async function reportEvaluationFailure(rt: Runtime, record: PullRecord, error: unknown): Promise<void> {
+  const message = error instanceof Error ? error.message : String(error);
+  rt.log.warn(
+    { err: error, pr: record.facts.number },
+    "evaluation failed with a GitHub error that retrying will not fix",
+  );
+  try {
+    await writeCheck(rt, rt.github(record.repo), record, {
+      name: AGGREGATE_CHECK,
+      headSha: record.facts.headSha,
+      status: "completed",
+      conclusion: "failure",
+      title: `GitHub answered ${statusOf(error)}: flowgate could not evaluate this PR`,
+      summary: `${message.slice(0, 2000)}\n\nflowgate fails closed. Fix the cause (permissions of the app, a deleted branch, …) and push or comment \`/plan\` to evaluate again.`,
+    });
+  } catch (writeError) {
+    rt.log.warn({ err: writeError }, "could not report the evaluation failure on the check either");
+  }
+}
 
 /** A PR seen for the first time (reconciliation, a timer after a Redis loss): its facts from GitHub. */
 async function ensureRecord(rt: Runtime, job: PullJob): Promise<PullRecord | undefined> {
@@ -43,7 +72,12 @@ export async function processPullJob(rt: Runtime, job: PullJob, isTimer: boolean
         if ((await rt.pulls.doneSeq(repoId, job.number)) >= seq) break;
         const record = await ensureRecord(rt, job);
         if (record && record.facts.state === "open") {
-          await evaluatePull(rt, record);
+          try {
+            await evaluatePull(rt, record);
+          } catch (error) {
+            if (!isPermanent(error)) throw error;
+            await reportEvaluationFailure(rt, record, error);
+          }
           if (job.receivedAt) rt.metrics.evaluationLatency.observe((Date.now() - job.receivedAt) / 1000);
         }
         await rt.pulls.setDone(repoId, job.number, seq);

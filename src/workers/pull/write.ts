@@ -27,15 +27,40 @@ export async function writeCheck(
     ...input,
     ...(input.status === "completed" ? { completedAt: now } : {}),
   };
+  const write = async (body: CheckRunInput) => {
+    if (memo) {
+      await port.updateCheckRun(memo.id, body);
+      return memo.id;
+    }
+    return port.createCheckRun({ ...body, startedAt: now });
+  };
   let id: number;
-  if (memo) {
-    await port.updateCheckRun(memo.id, timed);
-    id = memo.id;
-  } else {
-    id = await port.createCheckRun({ ...timed, startedAt: now });
+  try {
+    id = await write(timed);
+  } catch (error) {
+    // GitHub refused what flowgate wrote (422): say so on the check rather than leave it stale.
+    if (statusOf(error) !== 422) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    id = await write({
+      name: input.name,
+      headSha: input.headSha,
+      status: "completed",
+      conclusion: "failure",
+      ...(input.externalId ? { externalId: input.externalId } : {}),
+      title: "flowgate could not write this check",
+      summary: `GitHub refused the check's content (422): ${message.slice(0, 1000)}\n\nThe sticky comment on the PR has the details.`,
+      actions: [],
+      completedAt: now,
+    });
   }
   await rt.pulls.setCheckMemo(repoId, n, input.headSha, input.name, { id, hash });
   return id;
+}
+
+export function statusOf(error: unknown): number | undefined {
+  return typeof error === "object" && error !== null && "status" in error
+    ? Number((error as { status: unknown }).status)
+    : undefined;
 }
 
 /** The sticky comment: found by its id, or by its marker and being the app's own comment; edited in place. */
