@@ -10,8 +10,9 @@ import type { ExprVars } from "../engine/expressions.js";
 import { buildPolicyIndex, resolveStack } from "../engine/resolve.js";
 import { parseResultJson } from "../plan/result.js";
 import { explainReport, renderExplainText } from "../render/explain.js";
+import { parseArgs, parseAt } from "./args.js";
 import type { CliIO, ExitCode } from "./io.js";
-import { type FolderArgs, loadWorkspace, resolveFolders } from "./workspace.js";
+import { loadWorkspace, resolveFolders } from "./workspace.js";
 
 export const EXPLAIN_USAGE = `usage: flowgate explain --stack NAME [options]
 
@@ -30,46 +31,17 @@ options:
   --json                print JSON
 `;
 
-interface ExplainArgs extends FolderArgs {
-  stack?: string;
-  org?: string;
-  at?: string;
-  plan?: string;
-  author?: string;
-  json: boolean;
-  help: boolean;
-}
-
-const VALUE_OPTIONS: Record<string, keyof ExplainArgs> = {
-  "--stack": "stack",
-  "--dir": "dir",
-  "--org": "org",
-  "--org-dir": "orgDir",
-  "--platform-dir": "platformDir",
-  "--repo-root": "repoRoot",
-  "--at": "at",
-  "--plan": "plan",
-  "--author": "author",
-};
-
-function parseArgs(args: readonly string[]): ExplainArgs | { error: string } {
-  const out: ExplainArgs = { json: false, help: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === "--json") out.json = true;
-    else if (arg === "--help" || arg === "-h") out.help = true;
-    else if (arg.startsWith("-")) {
-      const eq = arg.indexOf("=");
-      const name = eq === -1 ? arg : arg.slice(0, eq);
-      const key = VALUE_OPTIONS[name];
-      if (!key) return { error: `unknown option ${name}` };
-      const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
-      if (value === undefined || value === "") return { error: `${name} needs a value` };
-      (out as unknown as Record<string, string>)[key] = value;
-    } else return { error: `unexpected argument "${arg}"` };
-  }
-  return out;
-}
+const VALUE_OPTIONS = [
+  "--stack",
+  "--dir",
+  "--org",
+  "--org-dir",
+  "--platform-dir",
+  "--repo-root",
+  "--at",
+  "--plan",
+  "--author",
+];
 
 function usageError(io: CliIO, message: string): ExitCode {
   io.stderr(`flowgate explain: ${message}\n\n${EXPLAIN_USAGE}`);
@@ -77,17 +49,33 @@ function usageError(io: CliIO, message: string): ExitCode {
 }
 
 export async function runExplain(args: readonly string[], io: CliIO): Promise<ExitCode> {
-  const parsed = parseArgs(args);
-  if ("error" in parsed) return usageError(io, parsed.error);
-  if (parsed.help) {
+  const options = parseArgs(args, VALUE_OPTIONS, ["--json"]);
+  if ("error" in options) return usageError(io, options.error);
+  if (options.flags.has("--help")) {
     io.stdout(EXPLAIN_USAGE);
     return 0;
   }
+  if (options.positional.length > 0) return usageError(io, `unexpected argument "${options.positional[0]}"`);
+  const get = (name: string) => options.values.get(name);
+  const parsed = {
+    stack: get("--stack"),
+    org: get("--org"),
+    plan: get("--plan"),
+    author: get("--author"),
+    json: options.flags.has("--json"),
+  };
   if (!parsed.stack) return usageError(io, "--stack is required");
-  const now = parsed.at ? new Date(parsed.at) : new Date();
-  if (Number.isNaN(now.getTime()))
-    return usageError(io, `--at "${parsed.at}" is not a time such as 2027-02-01T09:00:00Z`);
-  const folders = resolveFolders(parsed, io.cwd);
+  const now = parseAt(get("--at"));
+  if ("error" in now) return usageError(io, now.error);
+  const folders = resolveFolders(
+    {
+      dir: get("--dir"),
+      orgDir: get("--org-dir"),
+      platformDir: get("--platform-dir"),
+      repoRoot: get("--repo-root"),
+    },
+    io.cwd,
+  );
   if ("error" in folders) return usageError(io, folders.error);
   const workspace = await loadWorkspace(folders, io.cwd, parsed.org, now);
   const errors = workspace.diagnostics.filter((d) => d.severity === "error");

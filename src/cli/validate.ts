@@ -4,8 +4,9 @@
  * `file:line:col: error|warning: message`. Exit 1 on errors, 0 otherwise, 2 for usage errors.
  */
 import { formatDiagnostic, hasErrors, summarizeDiagnostics } from "../config/diagnostics.js";
+import { parseArgs, parseAt } from "./args.js";
 import type { CliIO, ExitCode } from "./io.js";
-import { type FolderArgs, loadWorkspace, resolveFolders } from "./workspace.js";
+import { loadWorkspace, resolveFolders } from "./workspace.js";
 
 export const VALIDATE_USAGE = `usage: flowgate validate [DIR] [options]
 
@@ -20,40 +21,7 @@ options:
   --json                print the findings as JSON
 `;
 
-interface ValidateArgs extends FolderArgs {
-  org?: string;
-  at?: string;
-  json: boolean;
-  help: boolean;
-}
-
-const VALUE_OPTIONS = {
-  "--org": "org",
-  "--org-dir": "orgDir",
-  "--platform-dir": "platformDir",
-  "--repo-root": "repoRoot",
-  "--at": "at",
-} as const;
-
-function parseArgs(args: readonly string[]): ValidateArgs | { error: string } {
-  const out: ValidateArgs = { json: false, help: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === "--json") out.json = true;
-    else if (arg === "--help" || arg === "-h") out.help = true;
-    else if (arg.startsWith("-")) {
-      const eq = arg.indexOf("=");
-      const name = eq === -1 ? arg : arg.slice(0, eq);
-      const key = VALUE_OPTIONS[name as keyof typeof VALUE_OPTIONS];
-      if (key === undefined) return { error: `unknown option ${name}` };
-      const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
-      if (value === undefined || value === "") return { error: `${name} needs a value` };
-      out[key] = value;
-    } else if (out.dir === undefined) out.dir = arg;
-    else return { error: `unexpected argument "${arg}": give at most one folder` };
-  }
-  return out;
-}
+const VALUE_OPTIONS = ["--org", "--org-dir", "--platform-dir", "--repo-root", "--at"];
 
 function usageError(io: CliIO, message: string): ExitCode {
   io.stderr(`flowgate validate: ${message}\n\n${VALIDATE_USAGE}`);
@@ -61,27 +29,32 @@ function usageError(io: CliIO, message: string): ExitCode {
 }
 
 export async function runValidate(args: readonly string[], io: CliIO): Promise<ExitCode> {
-  const parsed = parseArgs(args);
+  const parsed = parseArgs(args, VALUE_OPTIONS, ["--json"]);
   if ("error" in parsed) return usageError(io, parsed.error);
-  if (parsed.help) {
+  if (parsed.flags.has("--help")) {
     io.stdout(VALIDATE_USAGE);
     return 0;
   }
-  let now = new Date();
-  if (parsed.at !== undefined) {
-    now = new Date(parsed.at);
-    if (Number.isNaN(now.getTime()))
-      return usageError(io, `--at "${parsed.at}" is not a time such as 2027-02-01T09:00:00Z`);
-  }
-  const folders = resolveFolders(parsed, io.cwd);
+  if (parsed.positional.length > 1)
+    return usageError(io, `unexpected argument "${parsed.positional[1]}": give at most one folder`);
+  const now = parseAt(parsed.values.get("--at"));
+  if ("error" in now) return usageError(io, now.error);
+  const org = parsed.values.get("--org");
+  const folderArgs = {
+    dir: parsed.positional[0],
+    orgDir: parsed.values.get("--org-dir"),
+    platformDir: parsed.values.get("--platform-dir"),
+    repoRoot: parsed.values.get("--repo-root"),
+  };
+  const folders = resolveFolders(folderArgs, io.cwd);
   if ("error" in folders) return usageError(io, folders.error);
 
-  const workspace = await loadWorkspace(folders, io.cwd, parsed.org, now);
+  const workspace = await loadWorkspace(folders, io.cwd, org, now);
   const { diagnostics, repository } = workspace;
   const files = workspace.files;
   const failed = hasErrors(diagnostics);
 
-  if (parsed.json) {
+  if (parsed.flags.has("--json")) {
     const errors = diagnostics.filter((d) => d.severity === "error").length;
     const report = { ok: !failed, errors, warnings: diagnostics.length - errors, files, diagnostics };
     io.stdout(`${JSON.stringify(report, null, 2)}\n`);

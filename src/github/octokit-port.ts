@@ -15,6 +15,7 @@ import type {
   Review,
   WorkflowRun,
 } from "./port.js";
+import { toPullInfo } from "./pull-info.js";
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -47,30 +48,6 @@ async function conditional<T>(
 }
 
 const etagHeaders = (etag?: string) => (etag ? { "if-none-match": etag } : {});
-
-export function toPullInfo(p: Json): PullInfo {
-  return {
-    number: p.number,
-    nodeId: p.node_id,
-    state: p.state,
-    merged: Boolean(p.merged ?? p.merged_at),
-    mergeCommitSha: p.merge_commit_sha ?? null,
-    draft: Boolean(p.draft),
-    title: p.title ?? "",
-    author: p.user?.login ?? "",
-    authorIsBot: p.user?.type === "Bot",
-    headSha: p.head.sha,
-    headRef: p.head.ref,
-    headRepo: p.head.repo?.full_name ?? null,
-    baseRef: p.base.ref,
-    baseSha: p.base.sha,
-    labels: (p.labels ?? []).map((l: Json) => l.name),
-    mergeable: p.mergeable ?? null,
-    ...(p.mergeable_state ? { mergeableState: p.mergeable_state } : {}),
-    autoMergeEnabled: Boolean(p.auto_merge),
-    updatedAt: p.updated_at ?? "",
-  };
-}
 
 function toRun(r: Json): WorkflowRun {
   return {

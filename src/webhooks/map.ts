@@ -1,3 +1,4 @@
+import { toFacts, toPullInfo } from "../github/pull-info.js";
 import type { FlowgateEvent, PullFacts, RepoInfo } from "./events.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: webhook JSON, read field by field
@@ -31,20 +32,7 @@ function repoInfo(payload: Json): RepoInfo | undefined {
 
 function pullFacts(p: Json, repoFullName: string): PullFacts {
   return {
-    number: p.number,
-    nodeId: p.node_id,
-    headSha: p.head.sha,
-    headRef: p.head.ref,
-    baseRef: p.base.ref,
-    baseSha: p.base.sha,
-    author: p.user?.login ?? "",
-    authorIsBot: p.user?.type === "Bot",
-    draft: Boolean(p.draft),
-    fork: (p.head.repo?.full_name ?? null) !== repoFullName,
-    labels: (p.labels ?? []).map((l: Json) => l.name),
-    state: p.state,
-    merged: Boolean(p.merged),
-    mergeCommitSha: p.merge_commit_sha ?? null,
+    ...toFacts(toPullInfo(p), repoFullName),
     ...(typeof p.changed_files === "number" ? { changedFiles: p.changed_files } : {}),
   };
 }

@@ -1,11 +1,11 @@
 import type { Runtime } from "../../app/runtime.js";
+import { toFacts } from "../../github/pull-info.js";
 import type { PullJob } from "../../queue/queues.js";
 import { AGGREGATE_CHECK } from "../../render/pull-checks.js";
 import { keys } from "../../state/keys.js";
 import { tryLock } from "../../state/lock.js";
 import { type PullRecord, PullStore } from "../../state/pulls.js";
 import { evaluatePull } from "./evaluate.js";
-import { toFacts } from "./facts.js";
 import { statusOf, writeCheck } from "./write.js";
 
 const LOCK_MS = 5 * 60_000;

@@ -1,12 +1,12 @@
 import type { Runtime } from "../../app/runtime.js";
 import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import type { GitHubPort } from "../../github/port.js";
+import { toFacts } from "../../github/pull-info.js";
 import { safeId } from "../../queue/queues.js";
 import { keys } from "../../state/keys.js";
 import { PullStore } from "../../state/pulls.js";
 import type { RepoInfo } from "../../webhooks/events.js";
 import { handleRunEvent } from "../jobs/run-update.js";
-import { toFacts } from "../pull/facts.js";
 import { requestPullEvaluation } from "../request.js";
 
 export interface ReconcileReport {

@@ -1,0 +1,50 @@
+import type { PullFacts } from "../webhooks/events.js";
+import type { PullInfo } from "./port.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: GitHub's JSON, read field by field
+type Json = any;
+
+/** A pull request as GitHub's REST API and webhooks both spell it, reduced to what flowgate reads. */
+export function toPullInfo(p: Json): PullInfo {
+  return {
+    number: p.number,
+    nodeId: p.node_id,
+    state: p.state,
+    merged: Boolean(p.merged ?? p.merged_at),
+    mergeCommitSha: p.merge_commit_sha ?? null,
+    draft: Boolean(p.draft),
+    title: p.title ?? "",
+    author: p.user?.login ?? "",
+    authorIsBot: p.user?.type === "Bot",
+    headSha: p.head.sha,
+    headRef: p.head.ref,
+    headRepo: p.head.repo?.full_name ?? null,
+    baseRef: p.base.ref,
+    baseSha: p.base.sha,
+    labels: (p.labels ?? []).map((l: Json) => l.name),
+    mergeable: p.mergeable ?? null,
+    ...(p.mergeable_state ? { mergeableState: p.mergeable_state } : {}),
+    autoMergeEnabled: Boolean(p.auto_merge),
+    updatedAt: p.updated_at ?? "",
+  };
+}
+
+/** What flowgate remembers of a pull request (a fork is a head in another repository). */
+export function toFacts(pull: PullInfo, repoFullName: string): PullFacts {
+  return {
+    number: pull.number,
+    nodeId: pull.nodeId,
+    headSha: pull.headSha,
+    headRef: pull.headRef,
+    baseRef: pull.baseRef,
+    baseSha: pull.baseSha,
+    author: pull.author,
+    authorIsBot: pull.authorIsBot,
+    draft: pull.draft,
+    fork: pull.headRepo !== repoFullName,
+    labels: pull.labels,
+    state: pull.state,
+    merged: pull.merged,
+    mergeCommitSha: pull.mergeCommitSha,
+  };
+}
