@@ -75,8 +75,10 @@ export function evaluateBool(
 function evaluateProgram(expr: CompiledExpression, vars: ExprVars, maxCost: number): ExprOutcome {
   const program = programFor(expr.source);
   if (!program.ok) return { kind: "error", message: `the expression is invalid: ${program.error}` };
+  // `risk` follows from the plan (SPEC §2.2) whenever a plan is there and no caller set it.
+  const withRisk = vars.risk === undefined && vars.plan ? { ...vars, risk: riskOf(vars.plan) } : vars;
   // Only what the expression reads is measured and converted: a 10,000-resource plan costs nothing to `pr.*`.
-  const used = pick(vars, program.value.compiled.variables);
+  const used = pick(withRisk, program.value.compiled.variables);
   const cost = estimateCost(program.value.run.ast, used);
   if (!(cost <= maxCost)) {
     return {

@@ -201,6 +201,8 @@ function pickApprovalRule(
   provenance: Provenance,
   vars: ExprVars,
   errors: string[],
+  trusted: boolean,
+  notes: string[],
 ): Resolution["approvalRule"] {
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i]!;
@@ -209,6 +211,13 @@ function pickApprovalRule(
     if (outcome.kind === "error") {
       errors.push(`approval rule ${i + 1} (${describeProvenance(provenance)}): ${outcome.message}`);
       return { rule: null, index: i, provenance, reason: `rule ${i + 1} could not be evaluated` };
+    }
+    // SPEC §5.1: a plan from a fork or an author without write permission never picks the rule.
+    if (outcome.holds && outcome.readsPlan && !trusted) {
+      notes.push(
+        `approval rule ${i + 1} reads the plan, which a fork or an author without write permission controls: skipped`,
+      );
+      continue;
     }
     if (outcome.holds) return { rule, index: i, provenance, reason: `rule ${i + 1}: ${rule.if}` };
   }
@@ -315,7 +324,14 @@ export function resolveStack(index: PolicyIndex, stack: Stack, ctx: ResolveConte
   };
 
   const vars = ctx.vars ?? {};
-  const approvalRule = pickApprovalRule(flow.approvalRules, provenance.approvalRules, vars, errors);
+  const approvalRule = pickApprovalRule(
+    flow.approvalRules,
+    provenance.approvalRules,
+    vars,
+    errors,
+    ctx.trusted !== false,
+    notes,
+  );
   const autoMerge = decideAutoMerge(flow.autoMerge, ctx, errors);
 
   const boundaries: Date[] = sorted.flatMap((p) => (p.expiresAt ? [p.expiresAt] : []));

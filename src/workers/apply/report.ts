@@ -5,6 +5,7 @@ import type { RepoRef } from "../../github/port.js";
 import { applyCheck, renderApplyComment } from "../../render/apply.js";
 import { applyCheckName } from "../../render/pull-checks.js";
 import { keys } from "../../state/keys.js";
+import { tryLock } from "../../state/lock.js";
 import type { RepoInfo } from "../../webhooks/events.js";
 import { planTextId } from "../jobs/run-update.js";
 import { writeSticky } from "../pull/write.js";
@@ -22,8 +23,47 @@ const refOf = (job: StackJob): RepoRef => ({
 const hashOf = (value: unknown) =>
   createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 32);
 
-/** The `flowgate/apply: <stack>` check on the merge commit, written only when it changed. */
+/** A short lease, renewed while its holder works: a worker that dies holding it blocks the others briefly. */
+const LEASE_MS = 3_000;
+
+/**
+ * Runs `write` while no other worker writes the same thing: two workers reporting one job at once would
+ * both create its check (a second `flowgate/apply` check run on the commit), or the one holding an older
+ * snapshot would write last. Waits a bounded time for its turn; after that BullMQ retries the step.
+ */
+async function alone(rt: Runtime, key: string, write: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const lock = await tryLock(rt.redis, key, LEASE_MS);
+    if (lock) {
+      const renew = setInterval(() => void lock.extend(LEASE_MS).catch(() => undefined), LEASE_MS / 3);
+      try {
+        await write();
+      } finally {
+        clearInterval(renew);
+        await lock.release();
+      }
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`${key} stayed busy: reporting later`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/**
+ * The `flowgate/apply: <stack>` check on the merge commit, written only when it changed, from the job as
+ * stored now (the caller's copy may be older); `waiting` says more while the job is as the caller saw it.
+ */
 export async function reportApplyJob(rt: Runtime, job: StackJob, waiting?: string): Promise<void> {
+  await alone(rt, `${keys.job(job.id)}:check-lock`, async () => {
+    const latest = (await rt.jobs.get(job.id)) ?? job;
+    const note = latest.updatedAt === job.updatedAt && latest.status === job.status ? waiting : undefined;
+    await writeApplyCheck(rt, latest, note);
+  });
+  await reportMergedPull(rt, job);
+}
+
+async function writeApplyCheck(rt: Runtime, job: StackJob, waiting: string | undefined): Promise<void> {
   const port = rt.github(refOf(job));
   const text = job.plan ? await rt.jobs.text(planTextId(job, "plan")) : undefined;
   const input = applyCheck(job, text, waiting);
@@ -41,19 +81,21 @@ export async function reportApplyJob(rt: Runtime, job: StackJob, waiting?: strin
     .hset(memoKey, "id", String(checkId), "hash", next)
     .expire(memoKey, 90 * 86_400)
     .exec();
-  await reportMergedPull(rt, job);
 }
 
 /** The merged PR's sticky comment shows every stack of its merge commit. */
 export async function reportMergedPull(rt: Runtime, job: StackJob): Promise<void> {
   if (!job.prNumber) return;
   const repoId = repoIdOf(job);
-  const record = await rt.pulls.get(repoId, job.prNumber);
-  if (!record) return;
-  const ids = await rt.redis.smembers(keys.commitJobs(repoId, job.sha));
-  const jobs = (await rt.jobs.getMany(ids.sort())).filter((j): j is StackJob => j !== undefined);
-  if (jobs.length === 0) return;
-  await writeSticky(rt, rt.github(refOf(job)), record, renderApplyComment(job.sha, jobs));
+  const prNumber = job.prNumber;
+  await alone(rt, `fg:pr:${repoId}:${prNumber}:sticky-lock`, async () => {
+    const record = await rt.pulls.get(repoId, prNumber);
+    if (!record) return;
+    const ids = await rt.redis.smembers(keys.commitJobs(repoId, job.sha));
+    const jobs = (await rt.jobs.getMany(ids.sort())).filter((j): j is StackJob => j !== undefined);
+    if (jobs.length === 0) return;
+    await writeSticky(rt, rt.github(refOf(job)), record, renderApplyComment(job.sha, jobs));
+  });
 }
 
 /** A merge that cannot get apply jobs says why on the merge commit (fail closed, explain always). */

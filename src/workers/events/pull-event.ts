@@ -34,7 +34,10 @@ export async function handlePullEvent(rt: Runtime, event: PullEvent, receivedAt:
       // stored head is newer, and an event about a head some push replaced is older, whatever its time.
       const superseded = doc.supersededHeads ?? [];
       const continuesStoredHead = event.before !== undefined && event.before === doc.facts.headSha;
-      const newer = continuesStoredHead || (at >= doc.updatedAt && !superseded.includes(pull.headSha));
+      // A merge is final: an event about the PR before it (delivered late, same second) never reopens it.
+      const unmerges = doc.facts.merged && !pull.merged;
+      const newer =
+        !unmerges && (continuesStoredHead || (at >= doc.updatedAt && !superseded.includes(pull.headSha)));
       const headChanged = pull.headSha !== doc.facts.headSha && newer;
       const next: PullRecord = { ...doc, repo };
       if (newer) {

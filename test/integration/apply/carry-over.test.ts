@@ -16,6 +16,7 @@ import {
   concluded,
   configFiles,
   dispatchesOf,
+  expectOneCheckPerJob,
   mergePull,
   openPull,
   REPO,
@@ -37,6 +38,7 @@ describe("carrying a PR's approval over to the apply", () => {
     h.gh.addTeam("acme", "ops-team", ["bob"]);
   });
   afterEach(async () => {
+    expectOneCheckPerJob(h);
     await h.stop();
   });
 
@@ -44,6 +46,13 @@ describe("carrying a PR's approval over to the apply", () => {
   async function approvedPull() {
     const pull = await openPull(h, ["db"]);
     await completePullPlan(h, "db");
+    // bob reviews once he can see the plan on the PR.
+    await h.waitFor(
+      () =>
+        h.gh.checkRuns(REPO, { headSha: pull.head.sha, name: "flowgate/plan: db" }).at(-1)?.conclusion ===
+        "success",
+      "the PR's plan check",
+    );
     await approveReview(h, pull, "bob");
     await h.waitFor(
       () =>
@@ -136,6 +145,7 @@ spec:
     h = await startHarness();
   });
   afterEach(async () => {
+    expectOneCheckPerJob(h);
     await h.stop();
   });
 

@@ -4,12 +4,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, seedRepo, startHarness } from "../../support/harness.js";
+import { pullRequestEvent } from "../../support/webhooks.js";
 import {
   comment,
   completeRun,
   concluded,
   configFiles,
   dispatchesOf,
+  expectOneCheckPerJob,
   mergePull,
   openPull,
   REPO,
@@ -51,6 +53,7 @@ describe("commands on a merged PR", () => {
     h = await startHarness();
   });
   afterEach(async () => {
+    expectOneCheckPerJob(h);
     await h.stop();
   });
 
@@ -109,6 +112,27 @@ describe("commands on a merged PR", () => {
     expect(check.output.summary).toContain(`at sha ${newSha.slice(0, 7)}`);
     await settle(200);
     expect(dispatchesOf(h, { sha: oldSha }).map((d) => d.inputs.operation)).toEqual(["plan", "apply"]);
+  });
+
+  it("a pull_request event from before the merge, delivered late, does not make the merged PR open again", async () => {
+    seed(PAUSE.replace("approval: 2s", "approval: 1h"));
+    const pull = await openPull(h, ["web"]);
+    const labeled = pullRequestEvent(h.gh, "labeled", pull, { label: "infra" }); // stamped before the merge
+    const sha = await mergePull(h, pull.number);
+    await completeRun(h, await waitForDispatch(h, { stack: "web", operation: "plan", sha }));
+    await waitForApplyCheck(h, sha, "web", waitingForApproval, "waiting for approval");
+    // GitHub does not promise order: the label event made in the merge's second arrives after it.
+    (labeled.pull_request as { updated_at: string }).updated_at = h.gh.pull(
+      REPO,
+      pull.number,
+    ).issue.updatedAt;
+    await h.gh.sendWebhook("pull_request", labeled);
+    await settle(300);
+
+    const approve = await comment(h, pull, "bob", "/approve");
+    await waitForReply(h, pull, approve, "applying");
+    await completeRun(h, await waitForDispatch(h, { stack: "web", operation: "apply", sha }));
+    await waitForApplyCheck(h, sha, "web", concluded("success"), "success");
   });
 
   it("/cancel cancels a job waiting for approval; nothing is applied", async () => {

@@ -13,6 +13,7 @@ import {
   concluded,
   configFiles,
   dispatchesOf,
+  expectOneCheckPerJob,
   mergePull,
   openPull,
   REPO,
@@ -51,6 +52,7 @@ describe("a gate that blocks apply", () => {
     h.gh.setPermission(REPO, "maria", "maintain");
   });
   afterEach(async () => {
+    expectOneCheckPerJob(h);
     await h.stop();
   });
 

@@ -9,6 +9,7 @@ import {
   concluded,
   configFiles,
   dispatchesOf,
+  expectOneCheckPerJob,
   mergePull,
   openPull,
   REPO,
@@ -38,6 +39,7 @@ beforeEach(async () => {
   h = await startHarness();
 });
 afterEach(async () => {
+  expectOneCheckPerJob(h);
   await h.stop();
 });
 

@@ -12,6 +12,7 @@ import {
   concluded,
   configFiles,
   dispatchesOf,
+  expectOneCheckPerJob,
   mergePull,
   openPull,
   REPO,
@@ -48,6 +49,7 @@ describe("a chain of three dependent stacks", () => {
     h.gh.setPermission(REPO, "alice", "write");
   });
   afterEach(async () => {
+    expectOneCheckPerJob(h);
     await h.stop();
   });
 
@@ -105,6 +107,7 @@ describe("a newer merge", () => {
     h.gh.addTeam("acme", "ops-team", ["bob"]);
   });
   afterEach(async () => {
+    expectOneCheckPerJob(h);
     await h.stop();
   });
 

@@ -14,6 +14,7 @@ import {
   concluded,
   configFiles,
   dispatchesOf,
+  expectOneCheckPerJob,
   mergePull,
   openPull,
   REPO,
@@ -33,6 +34,7 @@ describe("after a merge, the example policies", () => {
     h = await startHarness();
   });
   afterEach(async () => {
+    expectOneCheckPerJob(h);
     await h.stop();
   });
 

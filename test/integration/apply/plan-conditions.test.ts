@@ -11,6 +11,7 @@ import {
   concluded,
   configFiles,
   dispatchesOf,
+  expectOneCheckPerJob,
   mergePull,
   openPull,
   REPO,
@@ -43,6 +44,7 @@ describe("conditions that read the plan, after the merge", () => {
     h.gh.setPermission(REPO, "alice", "write");
   });
   afterEach(async () => {
+    expectOneCheckPerJob(h);
     await h.stop();
   });
 

@@ -3,9 +3,10 @@
  * fake's API (which sends `pull_request` closed and `push` itself), and views of apply dispatches and
  * `flowgate/apply: <stack>` checks.
  */
+import { expect } from "vitest";
 import type { CheckRunState, DispatchRecord, PullState } from "../../support/fake-github/index.js";
 import { type Harness, planResult } from "../../support/harness.js";
-import { issueCommentEvent, pullRequestEvent, pushEvent, reviewEvent } from "../../support/webhooks.js";
+import { issueCommentEvent, pullRequestEvent, reviewEvent } from "../../support/webhooks.js";
 
 export const REPO = "acme/infra";
 
@@ -24,7 +25,7 @@ export interface StackSpec {
   gates?: string[];
 }
 
-export function stackDoc(s: StackSpec): string {
+function stackDoc(s: StackSpec): string {
   const extra = [
     s.dependsOn ? `  dependsOn: [${s.dependsOn.join(", ")}]` : "",
     s.gates ? `  gates: [${s.gates.join(", ")}]` : "",
@@ -41,7 +42,7 @@ export function stackDoc(s: StackSpec): string {
   ].join("\n");
 }
 
-export const stackDir = (name: string) => `infra/${name}`;
+const stackDir = (name: string) => `infra/${name}`;
 export const stackFile = (name: string) => `${stackDir(name)}/main.tf`;
 
 /** `.github/flowgate/*.yml` and one main.tf per stack, for `seedRepo`. */
@@ -54,7 +55,7 @@ export function configFiles(stacks: StackSpec[], ...docs: string[]): Record<stri
   return files;
 }
 
-/** Merges a PR through the fake's REST API, as a person clicking "Merge" would; returns the merge commit. */
+/** Merges a PR through the fake's REST API (which then sends `pull_request` closed and `push`); returns the merge commit. */
 export async function mergePull(h: Harness, number: number, repo = REPO): Promise<string> {
   const token = h.gh.issueToken(h.gh.repo(repo).installationId);
   const response = await fetch(`${h.gh.url}/repos/${repo}/pulls/${number}/merge`, {
@@ -65,20 +66,6 @@ export async function mergePull(h: Harness, number: number, repo = REPO): Promis
   const body = (await response.json()) as { sha?: string; message?: string };
   if (!response.ok || !body.sha) throw new Error(`merge of #${number} failed: ${body.message}`);
   return body.sha;
-}
-
-/** A direct push to the default branch (no PR); sends the `push` webhook. Returns the new commit. */
-export async function pushToMain(
-  h: Harness,
-  files: Record<string, string | null>,
-  pusher = "alice",
-  repo = REPO,
-): Promise<string> {
-  const state = h.gh.repo(repo);
-  const before = state.branches.get(state.defaultBranch)!;
-  const after = h.gh.commit(repo, state.defaultBranch, files, "direct push", { author: pusher });
-  await h.gh.sendWebhook("push", pushEvent(h.gh, state, { before, after, pusher }));
-  return after;
 }
 
 export interface DispatchFilter {
@@ -161,10 +148,8 @@ export function waitForApplyCheck(
 export const concluded = (conclusion: string) => (c: CheckRunState) =>
   c.status === "completed" && c.conclusion === conclusion;
 
-export const titled = (start: string) => (c: CheckRunState) => (c.output.title ?? "").startsWith(start);
-
 export const waitingForApproval = (c: CheckRunState) =>
-  c.status === "in_progress" && titled("waiting for approval")(c);
+  c.status === "in_progress" && (c.output.title ?? "").startsWith("waiting for approval");
 
 /** Opens a PR that changes the given stacks' files and sends `opened`. */
 export async function openPull(
@@ -211,3 +196,14 @@ export function sticky(h: Harness, pull: PullState, repo = REPO) {
 }
 
 export const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
+
+/** SPEC §7: each stack job is mirrored in one check run (`external_id` = job id), never in two. */
+export function expectOneCheckPerJob(h: Harness, repo = REPO): void {
+  if (!h.gh.store.repos.has(repo.toLowerCase())) return;
+  const byJob = new Map<string, number>();
+  for (const check of h.gh.checkRuns(repo)) {
+    if (!check.name.startsWith("flowgate/apply: ") || !check.externalId) continue;
+    byJob.set(check.externalId, (byJob.get(check.externalId) ?? 0) + 1);
+  }
+  expect([...byJob].filter(([, n]) => n > 1)).toEqual([]);
+}

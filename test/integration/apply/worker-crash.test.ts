@@ -14,6 +14,7 @@ import {
   concluded,
   configFiles,
   dispatchesOf,
+  expectOneCheckPerJob,
   mergePull,
   REPO,
   stackFile,
@@ -164,4 +165,5 @@ it("a worker killed right after the first dispatch and another while a job waits
   expect([...byJobAndOperation.values()].every((n) => n === 1)).toBe(true);
   expect(dispatchesOf(h, { operation: "apply" }).map((d) => d.inputs.stack)).toEqual(["network", "database"]);
   expect(applyCheck(h, sha, "network")?.output.summary).toContain("applied");
+  expectOneCheckPerJob(h);
 });

@@ -332,3 +332,14 @@ describe("matches() is guarded against catastrophic backtracking", () => {
     expect(compileExpression(`files.exists(f, f.matches("^infra/prod/.*\\\\.tf$"))`).ok).toBe(true);
   });
 });
+
+describe("risk follows from the plan", () => {
+  it("is derived when a plan is present and risk is not given", () => {
+    const expr = compileExpression("risk == 'high'");
+    if (!expr.ok) throw new Error(expr.error);
+    const plan = (destroy: number) => ({ add: 0, change: 1, destroy, replace: 0, resources: [] });
+    expect(evaluateBool(expr.value, { plan: plan(1) })).toEqual({ kind: "value", value: true });
+    expect(evaluateBool(expr.value, { plan: plan(0) })).toEqual({ kind: "value", value: false });
+    expect(evaluateBool(expr.value, {}).kind).toBe("missing");
+  });
+});

@@ -262,6 +262,21 @@ describe("resolution rules (SPEC §2.2)", () => {
     expect(resolution.errors.join()).toMatch(/cost/);
   });
 
+  it("for an untrusted change, an approval rule that reads the plan is skipped (SPEC §5.1)", () => {
+    const docs = [
+      policy(
+        "p",
+        "{ kind: environment, id: production }",
+        'approvalRules:\n  - if: "plan.destroy == 0"\n    approvers: { minRequired: 1 }\n  - approvers: { minRequired: 2, fromTeams: [platform] }',
+      ),
+    ];
+    const vars = { plan: { add: 1, change: 0, destroy: 0, replace: 0, resources: [] } };
+    expect(setup({ repository: docs }, { vars }).resolution.approvalRule.rule?.approvers.minRequired).toBe(1);
+    const untrusted = setup({ repository: docs }, { vars, trusted: false }).resolution;
+    expect(untrusted.approvalRule.rule?.approvers.minRequired).toBe(2);
+    expect(untrusted.notes.join()).toMatch(/approval rule 1 reads the plan/);
+  });
+
   it("the first approval rule whose if holds applies; none matching leaves only break-glass", () => {
     const docs = [
       policy(
