@@ -15,7 +15,7 @@ import type {
   Review,
   WorkflowRun,
 } from "./port.js";
-import { toPullInfo } from "./pull-info.js";
+import { toPullInfo, toRun } from "./shapes.js";
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -48,22 +48,6 @@ async function conditional<T>(
 }
 
 const etagHeaders = (etag?: string) => (etag ? { "if-none-match": etag } : {});
-
-function toRun(r: Json): WorkflowRun {
-  return {
-    id: r.id,
-    displayTitle: r.display_title ?? r.name ?? "",
-    event: r.event,
-    status: r.status,
-    conclusion: r.conclusion ?? null,
-    attempt: r.run_attempt ?? 1,
-    actor: r.triggering_actor?.login ?? r.actor?.login ?? null,
-    htmlUrl: r.html_url ?? "",
-    createdAt: r.created_at ?? "",
-    headSha: r.head_sha ?? "",
-    path: r.path ?? "",
-  };
-}
 
 function checkBody(input: Partial<CheckRunInput>): Record<string, unknown> {
   const body: Record<string, unknown> = {};

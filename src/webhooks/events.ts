@@ -1,4 +1,4 @@
-import type { RepoRef } from "../github/port.js";
+import type { RepoRef, WorkflowRun } from "../github/port.js";
 
 /** A webhook reduced to what flowgate needs; small enough to sit in a queue by the thousand. */
 export interface RepoInfo extends RepoRef {
@@ -72,17 +72,7 @@ export type FlowgateEvent =
       type: "run";
       repo: RepoInfo;
       action: string;
-      run: {
-        id: number;
-        displayTitle: string;
-        event: string;
-        status: string;
-        conclusion: string | null;
-        attempt: number;
-        actor: string | null;
-        htmlUrl: string;
-        path: string;
-      };
+      run: WorkflowRun;
     }
   | {
       type: "push";

@@ -1,4 +1,4 @@
-import { toFacts, toPullInfo } from "../github/pull-info.js";
+import { toFacts, toPullInfo, toRun } from "../github/shapes.js";
 import type { FlowgateEvent, PullFacts, RepoInfo } from "./events.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: webhook JSON, read field by field
@@ -126,17 +126,7 @@ export function mapWebhook(name: string, payload: Json): FlowgateEvent | undefin
         type: "run",
         repo,
         action: payload.action,
-        run: {
-          id: r.id,
-          displayTitle: r.display_title ?? r.name ?? "",
-          event: r.event,
-          status: r.status,
-          conclusion: r.conclusion ?? null,
-          attempt: r.run_attempt ?? 1,
-          actor: r.triggering_actor?.login ?? r.actor?.login ?? null,
-          htmlUrl: r.html_url ?? "",
-          path: r.path ?? "",
-        },
+        run: toRun(r),
       };
     }
     case "push": {

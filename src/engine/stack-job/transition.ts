@@ -268,6 +268,13 @@ function onApproved(job: StackJob, event: Extract<JobEvent, { type: "approved" }
   }
   const approvers = [...new Set(event.approvers)];
   if (approvers.length === 0) return refuse(job, "approved: an approval must name at least one approver");
+  // SPEC §2.3: after a policy change only a new approval on this job counts, never one carried over.
+  if (event.carriedOver && job.forcePause !== undefined) {
+    return refuse(
+      job,
+      "approved: the policy changed, so an approval carried over from the PR does not count",
+    );
+  }
   const d = draft(job, now);
   const who = people(approvers);
   if (!planIsFresh(job, now)) {

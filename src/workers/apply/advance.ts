@@ -5,8 +5,9 @@ import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import { safeId } from "../../queue/queues.js";
 import { keys } from "../../state/keys.js";
 import { applyJobEvent } from "../jobs/driver.js";
+import { repoIdOf } from "../jobs/ids.js";
 import { lostGateStateSince } from "../pull/lost-state.js";
-import { repoIdOf, reportApplyJob } from "./report.js";
+import { reportApplyJob } from "./report.js";
 import { StackLocks } from "./stack-lock.js";
 
 export type Waiting =

@@ -3,12 +3,14 @@ import { type ApprovalEvent, countApprovals, peopleFacts } from "../../engine/ap
 import { mayApply, permissionAtLeast } from "../../engine/authority.js";
 import { scopeStacks } from "../../engine/commands.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
+import type { GitHubPort } from "../../github/port.js";
 import { safeId } from "../../queue/queues.js";
 import { keys } from "../../state/keys.js";
 import type { CommandRequest, PullRecord } from "../../state/pulls.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import type { CommandReply } from "../events/gate-command.js";
 import { applyJobEvent } from "../jobs/driver.js";
+import { repoIdOf } from "../jobs/ids.js";
 import { gatherPeople, permissionOf, teamsOf } from "../pull/people.js";
 import { applyApprovalRule } from "./plan-decisions.js";
 
@@ -40,7 +42,7 @@ export async function approveApplyJob(
   const events = await jobApprovals(rt, job.id);
   const rule = await applyApprovalRule(rt, job);
   const port = rt.github({ installationId: job.installationId, owner: job.owner, repo: job.repo });
-  const repoId = Number(job.id.split("-")[0]);
+  const repoId = repoIdOf(job);
   const people = await gatherPeople(
     rt,
     port,
@@ -72,6 +74,18 @@ export async function approveApplyJob(
     approvers: result!.counted.map((c) => c.login),
     message: mine ? `not counted: ${mine.reason}` : result!.summary,
   };
+}
+
+/** `/apply` and `/reject` on a merged PR: by people eligible to approve the job's stack (SPEC §3.2). */
+async function mayActOn(rt: Runtime, port: GitHubPort, job: StackJob, record: PullRecord, login: string) {
+  const rule = await applyApprovalRule(rt, job);
+  const repoId = repoIdOf(job);
+  const people = await gatherPeople(rt, port, repoId, job.owner, [login], teamsOf([rule]));
+  return mayApply(
+    { login, isBot: false },
+    rule?.approvers ?? null,
+    peopleFacts({ author: record.facts.author, pushers: record.pushers, ...people }),
+  );
 }
 
 /** `/apply`, `/approve`, `/reject`, `/retry`, `/cancel` on a merged PR act on its merge commit's jobs. */
@@ -109,20 +123,7 @@ export async function mergedPullCommand(
           say(`nothing to start (${job.status})`, scope.stacks.length > 1);
           break;
         }
-        const rule = await applyApprovalRule(rt, job);
-        const people = await gatherPeople(
-          rt,
-          port,
-          repo.repoId,
-          repo.owner,
-          [request.login],
-          teamsOf([rule]),
-        );
-        const decision = mayApply(
-          { login: request.login, isBot: false },
-          rule?.approvers ?? null,
-          peopleFacts({ author: record.facts.author, pushers: record.pushers, ...people }),
-        );
+        const decision = await mayActOn(rt, port, job, record, request.login);
         if (!decision.allowed) {
           say(`refused: ${decision.reason}`, false);
           break;
@@ -168,20 +169,7 @@ export async function mergedPullCommand(
         break;
       }
       case "reject": {
-        const rule = await applyApprovalRule(rt, job);
-        const people = await gatherPeople(
-          rt,
-          port,
-          repo.repoId,
-          repo.owner,
-          [request.login],
-          teamsOf([rule]),
-        );
-        const decision = mayApply(
-          { login: request.login, isBot: false },
-          rule?.approvers ?? null,
-          peopleFacts({ author: record.facts.author, pushers: record.pushers, ...people }),
-        );
+        const decision = await mayActOn(rt, port, job, record, request.login);
         if (!decision.allowed) {
           say(`refused: ${decision.reason}`, false);
           break;

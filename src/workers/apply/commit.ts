@@ -12,16 +12,13 @@ import { safeId } from "../../queue/queues.js";
 import { keys } from "../../state/keys.js";
 import type { RepoInfo } from "../../webhooks/events.js";
 import { applyJobEvent } from "../jobs/driver.js";
+import { applyJobId } from "../jobs/ids.js";
 import { inRecovery } from "../pull/lost-state.js";
 import { permissionOf } from "../pull/people.js";
 import { jobTimeouts } from "../pull/plans.js";
 import type { StoredJobRule } from "./plan-decisions.js";
 import { policyBeforeCommit, policyFingerprint } from "./policy-change.js";
 import { reportApplyJob, reportCommitProblem } from "./report.js";
-
-export function applyJobId(repoId: number, stack: string, sha: string): string {
-  return safeId(String(repoId), "a", stack, sha.slice(0, 12));
-}
 
 const ZERO_SHA = /^0+$/;
 

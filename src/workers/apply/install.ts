@@ -8,13 +8,14 @@ import { onGateChanged } from "../events/gate-command.js";
 import { onMerged } from "../events/pull-event.js";
 import { extraHandlers } from "../events/route.js";
 import { addJobHooks, applyJobEvent } from "../jobs/driver.js";
+import { repoIdOf } from "../jobs/ids.js";
 import { stepHandlers } from "../jobs/process.js";
 import { applyPlanHooks } from "../jobs/run-update.js";
 import { advanceJob } from "./advance.js";
 import { mergedPullCommand } from "./commands.js";
 import { handleCommit } from "./commit.js";
 import { pauseAfterPlan, storedJobRule } from "./plan-decisions.js";
-import { repoIdOf, reportApplyJob } from "./report.js";
+import { reportApplyJob } from "./report.js";
 import { StackLocks } from "./stack-lock.js";
 
 async function wake(rt: Runtime, jobId: string, reason: string): Promise<void> {

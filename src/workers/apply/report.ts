@@ -7,13 +7,9 @@ import { applyCheckName } from "../../render/pull-checks.js";
 import { keys } from "../../state/keys.js";
 import { tryLock } from "../../state/lock.js";
 import type { RepoInfo } from "../../webhooks/events.js";
+import { repoIdOf } from "../jobs/ids.js";
 import { planTextId } from "../jobs/run-update.js";
 import { writeSticky } from "../pull/write.js";
-
-/** Job ids start with the repository id (see applyJobId and planJobId). */
-export function repoIdOf(job: StackJob): number {
-  return Number(job.id.split("-")[0]);
-}
 
 const refOf = (job: StackJob): RepoRef => ({
   installationId: job.installationId,

@@ -5,6 +5,7 @@ import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import type { WorkflowRun } from "../../github/port.js";
 import { safeId } from "../../queue/queues.js";
 import { applyJobEvent } from "./driver.js";
+import { repoIdOf } from "./ids.js";
 import { handleRunEvent } from "./run-update.js";
 
 /** Thrown to let BullMQ retry the step later with backoff. */
@@ -33,7 +34,7 @@ function isPermanent(error: unknown): boolean {
 const RECOVERY_LOOKBACK_MS = 7 * 86_400_000;
 
 async function adoptCompletedRun(rt: Runtime, job: StackJob, run: WorkflowRun): Promise<void> {
-  const repoId = Number(job.id.split("-")[0]);
+  const repoId = repoIdOf(job);
   await handleRunEvent(rt, {
     type: "run",
     repo: {
@@ -45,17 +46,7 @@ async function adoptCompletedRun(rt: Runtime, job: StackJob, run: WorkflowRun): 
       private: true,
     },
     action: "completed",
-    run: {
-      id: run.id,
-      displayTitle: run.displayTitle,
-      event: run.event,
-      status: run.status,
-      conclusion: run.conclusion,
-      attempt: run.attempt,
-      actor: run.actor,
-      htmlUrl: run.htmlUrl,
-      path: run.path,
-    },
+    run,
   });
 }
 

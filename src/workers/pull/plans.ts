@@ -5,9 +5,9 @@ import type { Resolution } from "../../engine/resolve/resolve.js";
 import { newJob } from "../../engine/stack-job/index.js";
 import type { Actor, JobTimeouts, StackJob } from "../../engine/stack-job/types.js";
 import { parseDuration } from "../../engine/time/duration.js";
-import { safeId } from "../../queue/queues.js";
 import type { PullRecord } from "../../state/pulls.js";
 import { applyJobEvent } from "../jobs/driver.js";
+import { planJobId } from "../jobs/ids.js";
 import { inRecovery } from "./lost-state.js";
 
 const HOUR = 3_600_000;
@@ -24,10 +24,6 @@ export function jobTimeouts(resolution: Resolution): JobTimeouts {
     approvalMs: ms(t.approval, 7 * 24 * HOUR),
     planMaxAgeMs: ms(resolution.flow.planMaxAge, 24 * HOUR),
   };
-}
-
-export function planJobId(repoId: number, pr: number, stack: string, sha: string, attempt: number): string {
-  return safeId(String(repoId), `p${pr}`, stack, sha.slice(0, 12), String(attempt));
 }
 
 /** Why a stack's plan waits for a `/plan` instead of starting on its own (SPEC §3 step 5), or undefined. */

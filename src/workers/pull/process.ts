@@ -1,5 +1,5 @@
 import type { Runtime } from "../../app/runtime.js";
-import { toFacts } from "../../github/pull-info.js";
+import { toFacts } from "../../github/shapes.js";
 import type { PullJob } from "../../queue/queues.js";
 import { AGGREGATE_CHECK } from "../../render/pull-checks.js";
 import { keys } from "../../state/keys.js";

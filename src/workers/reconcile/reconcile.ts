@@ -1,7 +1,7 @@
 import type { Runtime } from "../../app/runtime.js";
 import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import type { GitHubPort } from "../../github/port.js";
-import { toFacts } from "../../github/pull-info.js";
+import { toFacts } from "../../github/shapes.js";
 import { safeId } from "../../queue/queues.js";
 import { keys } from "../../state/keys.js";
 import { PullStore } from "../../state/pulls.js";
@@ -133,7 +133,7 @@ async function reconcileJobs(rt: Runtime, repos: Map<string, RepoInfo>): Promise
           type: "run",
           repo,
           action: "completed",
-          run: { ...current, displayTitle: current.displayTitle, attempt: current.attempt },
+          run: current,
         });
         nudged++;
       }

@@ -4,7 +4,19 @@ import type { NewJobInput } from "../../../src/engine/stack-job/create.js";
 import type { StackJob, Transition } from "../../../src/engine/stack-job/types.js";
 import { planFingerprint } from "../../../src/plan/fingerprint.js";
 import type { ResultResource } from "../../../src/plan/result.js";
-import { CHANGES, controls, create, drive, makeJob, noop, planResult, step, t, update } from "./builders.js";
+import {
+  CHANGES,
+  controls,
+  create,
+  drive,
+  makeJob,
+  noop,
+  planResult,
+  refused,
+  step,
+  t,
+  update,
+} from "./builders.js";
 
 /** Plans the job with `resources` and returns what the plan's completion did. */
 function planWith(overrides: Partial<NewJobInput>, resources: ResultResource[]): Transition {
@@ -98,5 +110,15 @@ describe("forcePause: the first apply after a policy change", () => {
 
   it("without forcePause, the same relaxed policy applies straight after the plan", () => {
     expect(planWith({ controls: relaxed }, [update("aws_db_instance.main")]).job.status).toBe("applying");
+  });
+});
+
+describe("a forced pause after a policy change", () => {
+  it("refuses an approval marked as carried over; a new one counts (found by the property test, seed 1727039736)", () => {
+    const waiting = planWith({ forcePause: "the policy changed" }, CHANGES).job;
+    expect(waiting.status).toBe("awaiting_approval");
+    refused(waiting, { type: "approved", approvers: ["erin"], carriedOver: true }, t(11), /policy changed/);
+    const fresh = step(waiting, { type: "approved", approvers: ["erin"], carriedOver: false }, t(11));
+    expect(fresh.job.status).toBe("applying");
   });
 });

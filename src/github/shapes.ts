@@ -1,5 +1,5 @@
 import type { PullFacts } from "../webhooks/events.js";
-import type { PullInfo } from "./port.js";
+import type { PullInfo, WorkflowRun } from "./port.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: GitHub's JSON, read field by field
 type Json = any;
@@ -46,5 +46,22 @@ export function toFacts(pull: PullInfo, repoFullName: string): PullFacts {
     state: pull.state,
     merged: pull.merged,
     mergeCommitSha: pull.mergeCommitSha,
+  };
+}
+
+/** A workflow run as the REST API and the `workflow_run` webhook both spell it. */
+export function toRun(r: Json): WorkflowRun {
+  return {
+    id: r.id,
+    displayTitle: r.display_title ?? r.name ?? "",
+    event: r.event,
+    status: r.status,
+    conclusion: r.conclusion ?? null,
+    attempt: r.run_attempt ?? 1,
+    actor: r.triggering_actor?.login ?? r.actor?.login ?? null,
+    htmlUrl: r.html_url ?? "",
+    createdAt: r.created_at ?? "",
+    headSha: r.head_sha ?? "",
+    path: r.path ?? "",
   };
 }
