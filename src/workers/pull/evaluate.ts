@@ -335,6 +335,15 @@ export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<Eva
     ...(override ? { override: { login: override.login, at: override.at, reason: override.reason } } : {}),
   };
   const decision = decidePull(pullView, stackViews);
+  // Stored before the checks are written: whoever sees the check (a merge queue) finds this verdict.
+  await rt.pulls.records.update(`${repo.repoId}:${facts.number}`, (doc) =>
+    doc.facts.headSha === facts.headSha
+      ? {
+          ...doc,
+          lastDecision: { headSha: facts.headSha, conclusion: decision.conclusion, title: decision.title },
+        }
+      : undefined,
+  );
 
   // Writes: one per check whose content changed, one comment edit.
   for (const view of stackViews) {
@@ -365,14 +374,6 @@ export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<Eva
     port,
     record,
     renderSticky(pullView, decision, stackViews, { sections: [...sections, ...explained] }),
-  );
-  await rt.pulls.records.update(`${repo.repoId}:${facts.number}`, (doc) =>
-    doc.facts.headSha === facts.headSha
-      ? {
-          ...doc,
-          lastDecision: { headSha: facts.headSha, conclusion: decision.conclusion, title: decision.title },
-        }
-      : undefined,
   );
   await syncAutoMerge(rt, port, record, decision);
 
