@@ -36,7 +36,13 @@ export function startWorkers(rt: Runtime, connection: () => Redis): Worker[] {
   const workers = [
     new Worker<EventJob>(
       QUEUE_NAMES.events,
-      wrap("events", (job) => routeEvent(rt, job.data)),
+      wrap("events", (job) =>
+        // Every log line of an event's handling carries its delivery id.
+        routeEvent(
+          { ...rt, log: rt.log.child({ deliveryId: job.data.deliveryId, event: job.data.name }) },
+          job.data,
+        ),
+      ),
       { ...options, connection: connection() },
     ),
     new Worker<PullJob>(

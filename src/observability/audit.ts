@@ -66,6 +66,9 @@ export class AuditLog implements AuditSink {
   /** Entries since a moment, oldest first. */
   async since(from: Date, limit = 100_000): Promise<AuditEntry[]> {
     const rows = await this.redis.xrange(keys.audit(), `${from.getTime()}-0`, "+", "COUNT", limit);
-    return rows.map(([, fields]) => JSON.parse(fields[1] ?? "{}") as AuditEntry);
+    // The stream is ordered by when entries were written; `since` means when the decision was made.
+    return rows
+      .map(([, fields]) => JSON.parse(fields[1] ?? "{}") as AuditEntry)
+      .filter((e) => Date.parse(e.at) >= from.getTime());
   }
 }
