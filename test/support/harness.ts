@@ -24,6 +24,8 @@ export interface HarnessOptions {
   clock: Clock;
   platformDir: string;
   redis: TestRedis;
+  /** options for the fake GitHub (token lifetime, ...) */
+  fake: ConstructorParameters<typeof FakeGitHub>[0];
 }
 
 async function waitFor<T>(
@@ -50,7 +52,7 @@ async function waitFor<T>(
 /** One flowgate against a fake GitHub and its own redis-server, as close to production as a test gets. */
 export async function startHarness(options: Partial<HarnessOptions> = {}): Promise<Harness> {
   const redis = options.redis ?? (await startRedis({ appendonly: true }));
-  const gh = new FakeGitHub({ appSlug: "flowgate", webhookSecret: SECRET });
+  const gh = new FakeGitHub({ appSlug: "flowgate", webhookSecret: SECRET, ...options.fake });
   await gh.start();
   const apps: Flowgate[] = [];
   const make = async (o: Partial<HarnessOptions> = {}) => {
