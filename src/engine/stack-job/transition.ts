@@ -90,6 +90,8 @@ export function transition(job: StackJob, event: JobEvent, now: Date): Transitio
       return onRunCompleted(job, event, now);
     case "approved":
       return onApproved(job, event, now);
+    case "recontrol":
+      return onRecontrol(job, event, now);
     case "cancel":
       return onCancel(job, event, now);
     case "supersede":
@@ -110,7 +112,42 @@ function onStart(job: StackJob, event: Extract<JobEvent, { type: "start" }>, now
     return refuse(job, `start: the job is ${words(job.status)}, not pending or waiting for a start`);
   }
   const d = draft(job, now);
+  d.job.startedBy = event.by;
   moveTo(d, "queued", `started by @${event.by.login}; ${queuedReason(job)}`);
+  return accept(d);
+}
+
+/**
+ * The policy resolved again just before a queued apply job is dispatched (SPEC §2.2: schedules decide
+ * when it is dispatched). A job nobody started by hand goes back to waiting when the controls that
+ * hold jobs now hold; otherwise the controls that shape the run (refresh, plan, pause) are updated.
+ */
+function onRecontrol(job: StackJob, event: Extract<JobEvent, { type: "recontrol" }>, now: Date): Transition {
+  if (job.status !== "queued") return refuse(job, `recontrol: the job is ${words(job.status)}, not queued`);
+  if (job.kind !== "apply") return refuse(job, "recontrol: only apply jobs follow schedules at dispatch");
+  if (JSON.stringify(job.controls) === JSON.stringify(event.controls)) {
+    return refuse(job, "recontrol: the controls did not change");
+  }
+  const d = draft(job, now);
+  d.job.controls = { ...event.controls };
+  if (job.startedBy === undefined && event.controls.disableOnLifecycleEvents) {
+    moveTo(
+      d,
+      "pending",
+      `${event.reason}: disableOnLifecycleEvents now holds; pending until /apply or flowgate apply --all-pending`,
+    );
+  } else if (job.startedBy === undefined && event.controls.isManual) {
+    moveTo(
+      d,
+      "awaiting_start",
+      `${event.reason}: isManual now holds; waiting for /apply from an eligible approver`,
+    );
+  } else {
+    note(
+      d,
+      `${event.reason}: the policy now says ${event.controls.previewBeforeUpdateOrDestroy ? "plan first" : "apply directly"}${event.controls.pauseBetweenPreviewAndUpdateOrDestroy ? ", then wait for approval" : ""}`,
+    );
+  }
   return accept(d);
 }
 
@@ -358,6 +395,7 @@ function onRetry(job: StackJob, event: Extract<JobEvent, { type: "retry" }>, now
   // once the state has changed), is planned again; the approval goes with the plan it approved.
   if (d.job.plan !== undefined && (!planIsFresh(d.job, now) || applyRanFrom(d.job))) dropPlan(d.job);
   delete d.job.lockToken;
+  d.job.startedBy = event.by;
   moveTo(d, "queued", `retried by @${event.by.login}; ${queuedReason(job)}`);
   return accept(d);
 }

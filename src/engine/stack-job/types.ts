@@ -116,6 +116,8 @@ export interface StackJob {
   /** SPEC §2.3: the first apply after a policy change pauses for approval whatever the policy says */
   forcePause?: string;
   triggeredBy: Actor;
+  /** who started the job by hand (`/apply`, the CLI, `/retry`): a schedule never holds it again */
+  startedBy?: Actor;
   /** made while recovering from lost state: look for a run already started before the first dispatch */
   recovered?: boolean;
   /** the branch the workflow is dispatched on: the repository's default branch (SPEC §5) */
@@ -149,7 +151,9 @@ export type JobEvent =
   | { type: "supersede"; byJob: string; sha: string }
   | { type: "dependency-failed"; dependency: string; stack: string; status: JobStatus }
   | { type: "timeout" }
-  | { type: "retry"; by: Actor };
+  | { type: "retry"; by: Actor }
+  /** SPEC §2.2: schedules decide for an apply when it is dispatched; the policy resolved again then */
+  | { type: "recontrol"; controls: JobControls; reason: string };
 
 /** What the I/O layer must do after a transition. */
 export type JobEffect =

@@ -7,6 +7,7 @@ import { keys } from "../../state/keys.js";
 import { applyJobEvent } from "../jobs/driver.js";
 import { repoIdOf } from "../jobs/ids.js";
 import { lostGateStateSince } from "../pull/lost-state.js";
+import { controlsAtDispatch } from "./plan-decisions.js";
 import { reportApplyJob } from "./report.js";
 import { StackLocks } from "./stack-lock.js";
 
@@ -100,6 +101,17 @@ export async function advanceJob(rt: Runtime, jobId: string): Promise<Waiting | 
     const [sha, byJob] = await rt.redis.hmget(keys.stackApplied(repoId, job.stack), "sha", "job");
     await applyJobEvent(rt, jobId, { type: "supersede", byJob: byJob ?? "a newer apply", sha: sha ?? "" });
     return undefined;
+  }
+
+  // Schedules decide for an apply when it is dispatched (SPEC §2.2): the policy as it is now.
+  const controls = await controlsAtDispatch(rt, job);
+  if (controls) {
+    const changed = await applyJobEvent(rt, jobId, {
+      type: "recontrol",
+      controls,
+      reason: "the policy changed since the merge (a schedule)",
+    });
+    if (changed?.accepted && changed.job.status !== "queued") return undefined;
   }
 
   const locks = new StackLocks(rt.redis);

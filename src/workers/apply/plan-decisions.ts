@@ -3,7 +3,7 @@ import type { ApprovalRule } from "../../config/types.js";
 import { type ExprVars, riskOf } from "../../engine/expressions.js";
 import type { Resolution } from "../../engine/resolve/resolve.js";
 import { buildPolicyIndex, resolveStack } from "../../engine/resolve.js";
-import type { PlanOutcome, StackJob } from "../../engine/stack-job/types.js";
+import type { JobControls, PlanOutcome, StackJob } from "../../engine/stack-job/types.js";
 import { keys } from "../../state/keys.js";
 
 /** What the merge decided for an apply job, kept next to it (`keys.jobRule`). */
@@ -66,6 +66,36 @@ export async function resolveWithPlan(
     trusted: stored.trusted !== false,
   });
   return { stored, resolution };
+}
+
+/**
+ * The stack's controls resolved again at this moment, from the configuration at the job's commit, for
+ * the job's dispatch (SPEC §2.2: schedules decide for an apply when it is dispatched). Undefined when
+ * the merge kept no variables or the configuration cannot be used (the job keeps its controls).
+ */
+export async function controlsAtDispatch(rt: Runtime, job: StackJob): Promise<JobControls | undefined> {
+  const stored = await storedJobRule(rt, job.id);
+  if (!stored?.vars) return undefined;
+  const now = rt.clock.now();
+  const repo = { installationId: job.installationId, owner: job.owner, repo: job.repo };
+  const config = await rt.config.read((ref) => rt.github(ref), repo, { ref: job.sha, now });
+  const stack = config.stacks.find((s) => s.name === job.stack);
+  if (!stack || config.errors.length || config.sourceErrors.length) return undefined;
+  const r = resolveStack(buildPolicyIndex(config.policies, now), stack, {
+    org: job.owner,
+    now,
+    vars: stored.vars,
+    trusted: stored.trusted !== false,
+  });
+  if (r.errors.length) return undefined;
+  const f = r.flow;
+  return {
+    isManual: f.isManual,
+    disableOnLifecycleEvents: f.disableOnLifecycleEvents,
+    skipRefresh: f.skipRefresh,
+    previewBeforeUpdateOrDestroy: f.previewBeforeUpdateOrDestroy,
+    pauseBetweenPreviewAndUpdateOrDestroy: f.pauseBetweenPreviewAndUpdateOrDestroy,
+  };
 }
 
 /**

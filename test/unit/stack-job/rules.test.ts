@@ -759,3 +759,56 @@ describe("planIsFresh", () => {
     expect(planIsFresh(makeJob(), t(10))).toBe(false);
   });
 });
+
+describe("recontrol (schedules decide when an apply is dispatched)", () => {
+  it("holds a queued job nobody started by hand when isManual or disableOnLifecycleEvents now holds", () => {
+    const manual = step(
+      makeJob(),
+      { type: "recontrol", controls: controls({ isManual: true }), reason: "after hours" },
+      t(5),
+    );
+    expect(manual.job.status).toBe("awaiting_start");
+    expect(manual.job.reason).toMatch(/^after hours: isManual now holds/);
+    const batch = step(
+      makeJob(),
+      { type: "recontrol", controls: controls({ disableOnLifecycleEvents: true }), reason: "weekend" },
+      t(5),
+    );
+    expect(batch.job.status).toBe("pending");
+    expect(manual.effects).toEqual([]);
+  });
+
+  it("never holds again a job someone started by hand; it only updates how the run goes", () => {
+    const started = step(
+      makeJob({ controls: controls({ isManual: true }) }),
+      { type: "start", by: alice },
+      t(1),
+    ).job;
+    expect(started.startedBy).toEqual(alice);
+    const tr = step(
+      started,
+      {
+        type: "recontrol",
+        controls: controls({ isManual: true, pauseBetweenPreviewAndUpdateOrDestroy: false }),
+        reason: "business hours",
+      },
+      t(5),
+    );
+    expect(tr.job.status).toBe("queued");
+    expect(tr.job.controls.pauseBetweenPreviewAndUpdateOrDestroy).toBe(false);
+  });
+
+  it("is refused when nothing changed, for a job that is not queued, and for plan jobs", () => {
+    const job = makeJob();
+    refused(job, { type: "recontrol", controls: job.controls, reason: "x" }, t(2), /did not change/);
+    const waiting = makeJob({ controls: controls({ isManual: true }) });
+    refused(waiting, { type: "recontrol", controls: controls(), reason: "x" }, t(2), /not queued/);
+    const plan = makeJob({ kind: "plan", prNumber: 3 });
+    refused(
+      plan,
+      { type: "recontrol", controls: controls({ skipRefresh: true }), reason: "x" },
+      t(2),
+      /only apply jobs/,
+    );
+  });
+});
