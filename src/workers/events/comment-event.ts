@@ -1,12 +1,29 @@
 import type { Runtime } from "../../app/runtime.js";
 import { parseCommands } from "../../engine/commands.js";
 import { helpText } from "../../engine/help.js";
-import type { CommandRequest } from "../../state/pulls.js";
+import { toFacts } from "../../github/shapes.js";
+import { type CommandRequest, type PullRecord, PullStore } from "../../state/pulls.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import { requestPullEvaluation } from "../request.js";
 import { type CommandReply, gateCommand } from "./gate-command.js";
 
 type CommentEvent = Extract<FlowgateEvent, { type: "comment" }>;
+
+async function pullRecord(rt: Runtime, event: CommentEvent): Promise<PullRecord | undefined> {
+  const { repo } = event;
+  const known = await rt.pulls.get(repo.repoId, event.number);
+  if (known) return known;
+  const pull = await rt.github(repo).getPull(event.number);
+  const at = pull.updatedAt || rt.clock.now().toISOString();
+  await rt.pulls.records.create(PullStore.id(repo.repoId, event.number), {
+    repo,
+    facts: toFacts(pull, `${repo.owner}/${repo.repo}`),
+    headPushedAt: at,
+    pushers: [pull.author],
+    updatedAt: at,
+  });
+  return rt.pulls.get(repo.repoId, event.number);
+}
 
 /** Hooks for `/apply`, `/retry` and `/cancel` on merged PRs (the apply pipeline). */
 export const onMergedCommand: ((
@@ -33,7 +50,8 @@ export async function handleCommentEvent(
   const replies: string[] = [];
   let refused = false;
   let queued = false;
-  const record = event.isPull ? await rt.pulls.get(repo.repoId, event.number) : undefined;
+  // A PR flowgate has no record of (first sight, or state lost with Redis) is read from GitHub.
+  const record = event.isPull ? await pullRecord(rt, event) : undefined;
   const merged = record?.facts.merged === true;
 
   for (const { command, line } of parsed.commands) {

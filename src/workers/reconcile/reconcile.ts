@@ -7,6 +7,7 @@ import { keys } from "../../state/keys.js";
 import { PullStore } from "../../state/pulls.js";
 import type { RepoInfo } from "../../webhooks/events.js";
 import { handleRunEvent } from "../jobs/run-update.js";
+import { inRecovery } from "../pull/lost-state.js";
 import { requestPullEvaluation } from "../request.js";
 
 export interface ReconcileReport {
@@ -160,9 +161,11 @@ async function reconcileCommits(rt: Runtime, port: GitHubPort, repo: RepoInfo): 
   if (head.etag) await rt.redis.set(etagKey, head.etag);
   const last = await rt.redis.get(keys.lastSeenCommit(repo.repoId));
   if (!last) {
-    // First sight of this repository: its history is not ours to apply.
     await rt.redis.set(keys.lastSeenCommit(repo.repoId), head.value);
-    return 0;
+    // First sight of this repository: its history is not ours to apply. After a loss of state,
+    // though, merges whose apply checks never finished get their jobs back (same ids; they adopt
+    // the runs already started instead of dispatching again).
+    return (await inRecovery(rt, repo.installationId)) ? rebuildUnfinishedApplies(rt, port, repo) : 0;
   }
   if (last === head.value) return 0;
   const commits = await port.listCommits(repo.defaultBranch);
@@ -179,6 +182,26 @@ async function reconcileCommits(rt: Runtime, port: GitHubPort, repo: RepoInfo): 
     );
   }
   return missed.length;
+}
+
+/** How far back a recovery looks for merges whose applies did not finish. */
+const RECOVERY_COMMITS = 30;
+
+async function rebuildUnfinishedApplies(rt: Runtime, port: GitHubPort, repo: RepoInfo): Promise<number> {
+  const commits = (await port.listCommits(repo.defaultBranch)).slice(0, RECOVERY_COMMITS);
+  let rebuilt = 0;
+  for (const c of commits.reverse()) {
+    const checks = (await port.listCheckRuns(c.sha)).filter(
+      (r) => r.name.startsWith("flowgate/apply: ") && (r.appSlug === null || r.appSlug === rt.appSlug),
+    );
+    if (!checks.some((r) => r.status !== "completed")) continue;
+    await rt.queues.addStep(
+      { step: "commit", repo, before: c.parents[0] ?? c.sha, after: c.sha, pusher: "recovery" },
+      safeId("commit", repo.repoId, c.sha, "recovery"),
+    );
+    rebuilt++;
+  }
+  return rebuilt;
 }
 
 /** One pass over an installation: open PRs, unfinished jobs, default-branch commits (SPEC §7). */
@@ -204,7 +227,12 @@ export async function reconcileInstallation(rt: Runtime, installationId: number)
   };
   if (!(await rt.redis.hexists(keys.installation(installationId), "seen"))) {
     const heads: string[][] = [];
-    for (const port of ports) heads.push((await port.listOpenPulls()).map((p) => p.headSha).slice(0, 20));
+    // Where flowgate's checks would be: open PR heads, and the default branch's head (apply checks).
+    for (const [i, port] of ports.entries()) {
+      const branch = await port.branchHead(repos[i]!.defaultBranch);
+      const pulls = (await port.listOpenPulls()).map((p) => p.headSha).slice(0, 20);
+      heads.push(branch.status === "ok" ? [branch.value, ...pulls] : pulls);
+    }
     report.lostStateDetected = await detectLostState(rt, installationId, ports, heads);
   }
   for (const [i, repo] of repos.entries()) {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { reconcileInstallation } from "../../../src/workers/reconcile/reconcile.js";
 import { type Harness, planResult, seedRepo, startHarness } from "../../support/harness.js";
 import { startRedis } from "../../support/redis.js";
-import { pullRequestEvent } from "../../support/webhooks.js";
+import { checkRunRequestedActionEvent, pullRequestEvent, pushEvent } from "../../support/webhooks.js";
 
 const CONFIG = `apiVersion: flowgate/v1
 kind: Stack
@@ -125,5 +125,87 @@ describe("reconciliation repairs what webhooks missed", () => {
     // The plan that ran before the loss is adopted, not dispatched again.
     await new Promise((r) => setTimeout(r, 1_000));
     expect(gh.dispatches(repo.fullName)).toHaveLength(1);
+  });
+});
+
+describe("after Redis comes back empty, unfinished applies are rebuilt from GitHub", () => {
+  let h: Harness | undefined;
+  let ownRedis: { stop(): Promise<void> } | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    await ownRedis?.stop();
+    h = undefined;
+  });
+
+  it("a job waiting for approval comes back, adopts its plan run, and applies once when approved", async () => {
+    const careful = `apiVersion: flowgate/v1
+kind: Stack
+metadata: { name: db }
+spec: { kind: aws_rds, environment: production, dir: infra/db }
+---
+apiVersion: flowgate/v1
+kind: FlowControlPolicy
+metadata: { name: prod }
+spec:
+  selector: { kind: environment, id: production }
+  flowControl: { previewBeforeUpdateOrDestroy: true, pauseBetweenPreviewAndUpdateOrDestroy: true }
+`;
+    const redis = await startRedis({ appendonly: true });
+    ownRedis = redis;
+    h = await startHarness({ redis });
+    const gh = h.gh;
+    const repo = seedRepo(gh, { ".github/flowgate/stacks.yml": careful, "infra/db/main.tf": "#\n" });
+    gh.setPermission(repo.fullName, "bob", "write");
+    await reconcileInstallation(h.app.runtime, 1);
+    // Straight to the default branch: the push gets an apply job that plans and waits for approval.
+    const before = gh.repo(repo.fullName).branches.get("main")!;
+    const after = gh.commit(repo.fullName, "main", { "infra/db/main.tf": "# bigger\n" });
+    await gh.sendWebhook("push", pushEvent(gh, repo, { before, after }));
+    const plan = await h.waitFor(
+      () => gh.dispatches(repo.fullName).find((d) => d.inputs.sha === after),
+      "the plan dispatch",
+    );
+    await gh.completeRun(repo.fullName, plan.runId, { conclusion: "success", result: planResult(plan) });
+    await h.waitFor(
+      () =>
+        gh
+          .checkRuns(repo.fullName, { headSha: after, name: "flowgate/apply: db" })
+          .at(-1)
+          ?.output.title?.startsWith("waiting for approval"),
+      "the job to wait for approval",
+    );
+
+    await h.app.stop();
+    await redis.kill();
+    for (const entry of readdirSync(redis.dir))
+      rmSync(join(redis.dir, entry), { recursive: true, force: true });
+    await redis.restart();
+    const app = await h.another();
+    gh.setWebhookTarget(`http://127.0.0.1:${await app.listen(0, "127.0.0.1")}/api/github/webhooks`);
+    const report = await reconcileInstallation(app.runtime, 1);
+    expect(report.lostStateDetected).toBe(true);
+    expect(report.commitsRecovered).toBe(1);
+    await h.waitFor(
+      () =>
+        gh.checkRuns(repo.fullName, { headSha: after, name: "flowgate/apply: db" }).length === 2 &&
+        gh
+          .checkRuns(repo.fullName, { headSha: after, name: "flowgate/apply: db" })
+          .at(-1)
+          ?.output.title?.startsWith("waiting for approval"),
+      "the rebuilt job to wait for approval again",
+    );
+    expect(gh.dispatches(repo.fullName).filter((d) => d.inputs.operation === "plan")).toHaveLength(1);
+
+    const check = gh.checkRuns(repo.fullName, { headSha: after, name: "flowgate/apply: db" }).at(-1)!;
+    await gh.sendWebhook(
+      "check_run",
+      checkRunRequestedActionEvent(gh, check, { login: "bob", identifier: "approve" }),
+    );
+    const apply = await h.waitFor(
+      () => gh.dispatches(repo.fullName).find((d) => d.inputs.operation === "apply"),
+      "the apply dispatch",
+    );
+    expect(apply.inputs.plan_run_id).toBe(String(plan.runId));
+    expect(gh.dispatches(repo.fullName)).toHaveLength(2);
   });
 });
