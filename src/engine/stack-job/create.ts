@@ -2,29 +2,29 @@
  * A new stack job (SPEC §1, §3 step 5, §4): the first status comes from the controls that act before
  * anything runs, `disableOnLifecycleEvents` first, then `isManual`.
  */
-import type { Actor, JobControls, JobKind, JobStatus, JobTimeouts, StackJob } from "./types.js";
+import type { JobKind, JobStatus, StackJob } from "./types.js";
 
-export interface NewJobInput {
-  id: string;
-  kind: JobKind;
-  installationId: number;
-  owner: string;
-  repo: string;
-  stack: string;
-  environment: string;
-  workflow: string;
-  path: string;
-  sha: string;
-  prNumber?: number;
-  controls: JobControls;
-  policy: { name: string; file: string };
-  timeouts: JobTimeouts;
-  dependsOn: string[];
-  gates: string[];
-  triggeredBy: Actor;
-  carryOver?: { fingerprint: string; approvers: string[] };
-  forcePause?: string;
-}
+/** What a caller decides about a new job; everything else (status, runs, history) starts empty. */
+export type NewJobInput = Pick<
+  StackJob,
+  | "id"
+  | "kind"
+  | "installationId"
+  | "owner"
+  | "repo"
+  | "stack"
+  | "environment"
+  | "workflow"
+  | "path"
+  | "sha"
+  | "controls"
+  | "policy"
+  | "timeouts"
+  | "dependsOn"
+  | "gates"
+  | "triggeredBy"
+> &
+  Partial<Pick<StackJob, "prNumber" | "carryOver" | "forcePause">>;
 
 /** The status a job is born in and the sentence that explains it. */
 function initialStatus(input: NewJobInput): { status: JobStatus; reason: string } {
