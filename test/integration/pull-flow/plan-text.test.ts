@@ -44,7 +44,7 @@ describe("a plan text larger than GitHub takes", () => {
       /^… plan text cut to GitHub's 65,535-byte limit; the full plan is in the run log: https:\/\//,
     );
     const fence = /^(`{3,})diff\n/.exec(before ?? "")?.[1];
-    expect(fence).toBeDefined();
+    expect(fence).toMatch(/^`{3,}$/);
     expect(before!.endsWith(`\n${fence}`)).toBe(true);
     expect(h.gh.internalErrors).toEqual([]);
   });

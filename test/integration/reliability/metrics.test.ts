@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, planResult, seedRepo, startHarness } from "../../support/harness.js";
 import { issueCommentEvent, pullRequestEvent } from "../../support/webhooks.js";
+import { CAREFUL, openPlannedPull, say, seedInfra, stackYaml, waitForVerdict } from "../approvals/support.js";
+
+const BREAK_GLASS = `apiVersion: flowgate/v1
+kind: FlowControlPolicy
+metadata: { name: acme-break-glass }
+spec:
+  selector: { kind: organization, id: acme }
+  flowControl:
+    breakGlass: { allowedUsers: [oncall-olga] }
+`;
 
 const CONFIG = `apiVersion: flowgate/v1
 kind: Stack
@@ -66,9 +76,44 @@ describe("observability", () => {
       ),
     ).toBe(1);
     expect(metric(after, "flowgate_rejections_total", 'policy="platform-default"')).toBe(1);
-    expect(after).toContain("flowgate_approval_wait_seconds");
-    expect(after).toContain("flowgate_overrides_total");
-    expect(after).toMatch(/flowgate_queue_depth\{queue="events",state="waiting"\} \d+/);
+  });
+
+  it("/metrics counts an approval's wait and a break-glass override, and the queues drain to zero", async () => {
+    seedRepo(h.gh, { ".github/flowgate/break-glass.yml": BREAK_GLASS }, ".github");
+    const repo = seedInfra(h, { ".github/flowgate/stacks.yml": `${stackYaml()}---\n${CAREFUL}` }, "metered");
+    h.gh.setPermission(repo.fullName, "oncall-olga", "write");
+    const before = await (await fetch(`${base}/metrics`)).text();
+    const approved = await openPlannedPull(h, repo, { branch: "approved" });
+    await say(h, approved, "bob", "/approve");
+    await waitForVerdict(h, approved, "success");
+    const overridden = await openPlannedPull(h, repo, {
+      branch: "overridden",
+      files: { "infra/prod/billing-db/main.tf": "# a hotfix\n" },
+    });
+    await waitForVerdict(h, overridden, "pending");
+    await say(h, overridden, "oncall-olga", '/override --reason "INCIDENT-7: the database is down"');
+    await waitForVerdict(h, overridden, "success");
+    const wait = 'policy="production-careful"';
+    const after = await h.waitFor(async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      return metric(text, "flowgate_overrides_total", 'environment="production"') >
+        metric(before, "flowgate_overrides_total", 'environment="production"')
+        ? text
+        : undefined;
+    }, "the override to be counted");
+    expect(metric(after, "flowgate_approval_wait_seconds_count", wait)).toBe(
+      metric(before, "flowgate_approval_wait_seconds_count", wait) + 1,
+    );
+    expect(metric(after, "flowgate_overrides_total", 'environment="production"')).toBe(
+      metric(before, "flowgate_overrides_total", 'environment="production"') + 1,
+    );
+    // At rest every queue reads zero waiting and active jobs (the gauge is refreshed periodically).
+    await h.waitFor(async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const lines = text.split("\n").filter((l) => l.startsWith("flowgate_queue_depth{"));
+      const busy = lines.filter((l) => /state="(waiting|active)"/.test(l) && !l.endsWith(" 0"));
+      return lines.length > 0 && busy.length === 0;
+    }, "every queue to drain");
   });
 
   it("/healthz and /readyz reflect Redis and GitHub", async () => {

@@ -32,7 +32,18 @@ describe("security", () => {
     });
     expect(missing.status).toBeGreaterThanOrEqual(400);
     expect(wrong.status).toBeGreaterThanOrEqual(400);
-    await new Promise((r) => setTimeout(r, 500));
+    // A refused delivery is never enqueued: once both are counted as rejected and every queue is
+    // empty, nothing can still act on them.
+    await h.waitFor(async () => {
+      const metrics = await (await fetch(h.webhookUrl.replace("/api/github/webhooks", "/metrics"))).text();
+      const rejected = /flowgate_webhooks_total\{event="pull_request",outcome="rejected"\} (\d+)/.exec(
+        metrics,
+      );
+      const busy = metrics
+        .split("\n")
+        .filter((l) => /^flowgate_queue_depth\{.*state="(waiting|active)"\}/.test(l) && !l.endsWith(" 0"));
+      return Number(rejected?.[1] ?? 0) >= 2 && busy.length === 0;
+    }, "both deliveries to be refused and the queues to be idle");
     expect(h.gh.requests.slice(before).filter((r) => r.path.includes("/signatures"))).toHaveLength(0);
     expect(h.gh.checkRuns(repo.fullName, { headSha: head })).toHaveLength(0);
   });

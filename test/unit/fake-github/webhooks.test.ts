@@ -73,7 +73,9 @@ describe("payload builders", () => {
     const comment = payload.comment as { id: number; body: string; user: { login: string; type: string } };
     expect(comment).toMatchObject({ body: "/approve db", user: { login: "bob", type: "User" } });
     expect((payload.issue as { pull_request?: unknown; number: number }).number).toBe(pull.number);
-    expect((payload.issue as { pull_request?: unknown }).pull_request).toBeDefined();
+    expect((payload.issue as { pull_request?: { url?: string } }).pull_request?.url).toMatch(
+      new RegExp(`/pulls/${pull.number}$`),
+    );
     const { data } = await f.octokit.rest.issues.getComment({ ...repo, comment_id: comment.id });
     expect(data.body).toBe("/approve db");
     const bot = issueCommentEvent(f.gh, pull, { login: "renovate[bot]", body: "/approve", userType: "Bot" });

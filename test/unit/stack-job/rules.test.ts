@@ -119,7 +119,7 @@ describe("ready", () => {
   it("with a fresh plan still waiting for approval, waits for approval again instead of applying", () => {
     const cancelled = step(awaitingApproval(), { type: "cancel", by: "alice" }, t(20)).job;
     const queued = step(cancelled, { type: "retry", by: alice }, t(30)).job;
-    expect(queued.plan).toBeDefined();
+    expect(queued.plan).toEqual(cancelled.plan);
     const tr = step(queued, { type: "ready", lockToken: 6 }, t(31));
     expect(tr.job.status).toBe("awaiting_approval");
     expect(tr.effects.some((e) => e.type === "dispatch")).toBe(false);
