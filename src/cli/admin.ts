@@ -11,6 +11,7 @@ import { parseDuration } from "../engine/time/duration.js";
 import { AuditLog } from "../observability/audit.js";
 import { Queues, safeId } from "../queue/queues.js";
 import { JobStore } from "../state/jobs.js";
+import { keys } from "../state/keys.js";
 import { connect } from "../state/redis.js";
 import type { CliIO, ExitCode } from "./io.js";
 import { renderUsage, summarizeUsage } from "./usage-report.js";
@@ -39,7 +40,7 @@ async function pendingJobs(redis: Redis, jobs: JobStore): Promise<StackJob[]> {
   const found: StackJob[] = [];
   let cursor = "0";
   do {
-    const [next, batch] = await redis.scan(cursor, "MATCH", "fg:pending:*", "COUNT", 200);
+    const [next, batch] = await redis.scan(cursor, "MATCH", keys.pendingStacksPattern(), "COUNT", 200);
     cursor = next;
     for (const key of batch) {
       const ids = await redis.smembers(key);

@@ -28,6 +28,9 @@ export const keys = {
   stackApplied: (repoId: number, stack: string) => `fg:stack:${repoId}:${stack}:applied`,
   stackPolicy: (repoId: number, stack: string) => `fg:stack:${repoId}:${stack}:policy`,
   pendingStacks: (installationId: number) => `fg:pending:${installationId}`,
+  /** SCAN pattern over every installation's pendingStacks set */
+  pendingStacksPattern: () => "fg:pending:*",
+  pullStickyLock: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:sticky-lock`,
   gate: (scope: string, name: string) => `fg:gate:${scope}:${name}`,
   gateHolds: (scope: string, name: string) => `fg:gate:${scope}:${name}:holds`,
   installation: (id: number) => `fg:inst:${id}`,

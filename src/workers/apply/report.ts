@@ -84,7 +84,7 @@ export async function reportMergedPull(rt: Runtime, job: StackJob): Promise<void
   if (!job.prNumber) return;
   const repoId = repoIdOf(job);
   const prNumber = job.prNumber;
-  await alone(rt, `fg:pr:${repoId}:${prNumber}:sticky-lock`, async () => {
+  await alone(rt, keys.pullStickyLock(repoId, prNumber), async () => {
     const record = await rt.pulls.get(repoId, prNumber);
     if (!record) return;
     const ids = await rt.redis.smembers(keys.commitJobs(repoId, job.sha));
