@@ -6,7 +6,8 @@ import type { Logger } from "pino";
 
 export interface LocalRedis {
   url: string;
-  stop(): Promise<void>;
+  /** asks redis-server to shut down (it writes its append-only file) and waits, at most `graceMs` */
+  stop(graceMs?: number): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -52,8 +53,14 @@ export async function startLocalRedis(dataDir: string, log: Logger): Promise<Loc
       "--protected-mode",
       "yes",
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    // A process group of its own: the terminal's Ctrl-C reaches flowgate, which stops this Redis last.
+    { stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
+  // Whatever way this process ends, its Redis ends with it (SIGTERM: Redis saves and exits by itself).
+  const killOnExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  };
+  process.once("exit", killOnExit);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error("the local redis-server did not start within 10 s")),
@@ -79,10 +86,15 @@ export async function startLocalRedis(dataDir: string, log: Logger): Promise<Loc
   );
   return {
     url,
-    stop: () =>
+    stop: (graceMs = 3_000) =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const force = setTimeout(() => child.kill("SIGKILL"), graceMs);
+        child.once("exit", () => {
+          clearTimeout(force);
+          process.off("exit", killOnExit);
+          resolve();
+        });
         child.kill("SIGTERM");
       }),
   };
