@@ -90,8 +90,8 @@ describe("the first run: npm start, register, start again (issue: the app never 
           .find((c) => c.status === "completed"),
       "the flowgate check",
     );
-    expect(check.conclusion).toBe("success");
-    expect(check.output.title).toBe("No stacks affected");
+    expect(check?.conclusion).toBe("success");
+    expect(check?.output.title).toBe("No stacks affected");
 
     app.child.kill("SIGTERM");
     expect(await app.exited).toBe(0);
