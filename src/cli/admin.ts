@@ -12,7 +12,7 @@ import { AuditLog } from "../observability/audit.js";
 import { Queues, safeId } from "../queue/queues.js";
 import { JobStore } from "../state/jobs.js";
 import { keys } from "../state/keys.js";
-import { connect } from "../state/redis.js";
+import { connectOnce } from "../state/redis.js";
 import type { CliIO, ExitCode } from "./io.js";
 import { renderUsage, summarizeUsage } from "./usage-report.js";
 
@@ -73,7 +73,13 @@ export async function runAdmin(
     );
     return 2;
   }
-  const redis = connect(url, { name: "flowgate-cli" });
+  let redis: Redis;
+  try {
+    redis = await connectOnce(url, "flowgate-cli");
+  } catch (error) {
+    io.stderr(`flowgate ${command}: ${(error as Error).message}\n`);
+    return 1;
+  }
   try {
     if (command === "audit" || command === "usage") {
       const text = command === "audit" ? String(opts.get("--since") ?? "7d") : `${opts.get("--days") ?? 7}d`;

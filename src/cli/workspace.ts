@@ -46,6 +46,10 @@ export interface Folders {
 }
 
 export function resolveFolders(args: FolderArgs, cwd: string): Folders | { error: string } {
+  if (args.dir === undefined && !isDirectory(join(cwd, ".github", "flowgate")))
+    return {
+      error: `no .github/flowgate folder in ${cwd}: run this in a repository that has one, or name the folder (flowgate validate path/to/folder)`,
+    };
   const config = args.dir === undefined ? configFolder(cwd) : configFolder(resolve(cwd, args.dir));
   if (!isDirectory(config)) return { error: `no such folder: ${args.dir ?? config}` };
   const folders: Folders = {

@@ -26,3 +26,31 @@ export function connect(url: string, opts: { forWorker?: boolean; name?: string 
 
 /** All keys flowgate writes start with this prefix (BullMQ queues use `bull:` under their own prefix). */
 export const PREFIX = "fg:";
+
+/**
+ * One connection attempt for a command-line tool: a Redis that is gone is an error within about a
+ * second, not a reconnect loop (the app's own connections keep retrying).
+ */
+export async function connectOnce(url: string, name: string, timeoutMs = 1_000): Promise<Redis> {
+  const redis = new Redis(url, {
+    connectionName: name,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    lazyConnect: true,
+  });
+  let cause: Error | undefined;
+  redis.on("error", (error: Error) => {
+    cause = error; // reported through the rejected connect below
+  });
+  try {
+    await redis.connect();
+    return redis;
+  } catch (error) {
+    redis.disconnect();
+    const reason = (cause ?? (error as Error)).message;
+    throw new Error(
+      `cannot reach flowgate's Redis at ${url} (${reason}); is it running, and is REDIS_URL right?`,
+    );
+  }
+}

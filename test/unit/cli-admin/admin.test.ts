@@ -89,3 +89,17 @@ describe("flowgate audit and usage", () => {
     expect(t.err()).toContain("REDIS_URL");
   });
 });
+
+describe("a CLI pointed at a Redis that is gone", () => {
+  it("fails at once with a clear message instead of retrying", async () => {
+    const gone = await startRedis();
+    const url = gone.url;
+    await gone.stop();
+    const { cli, out, err } = io({ REDIS_URL: url });
+    const code = await runCli(["audit", "--since", "1d"], cli);
+    expect(code).toBe(1);
+    expect(out()).toBe("");
+    expect(err()).toContain(`flowgate audit: cannot reach flowgate's Redis at ${url} (connect ECONNREFUSED`);
+    // The old client retried 20 times (about 15 s) and then said only "max retries per request".
+  });
+});

@@ -180,10 +180,22 @@ describe("which folder", () => {
     expect(result.code).toBe(0);
   });
 
-  test("an empty folder says so", async () => {
+  test("with no folder named and no .github/flowgate here, it says so instead of scanning the tree", async () => {
     const empty = await mkdtemp(join(tmpdir(), "flowgate-validate-"));
     try {
       const result = await run([...PLATFORM], empty);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toContain(`flowgate validate: no .github/flowgate folder in ${empty}`);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
+  test("an empty folder says so", async () => {
+    const empty = await mkdtemp(join(tmpdir(), "flowgate-validate-"));
+    try {
+      const result = await run([...PLATFORM, empty], empty);
       expect(result.code).toBe(0);
       expect(result.stderr).toContain("no *.yml or *.yaml files in");
       expect(result.stdout).toBe("0 errors, 0 warnings in 1 file\n");
@@ -214,8 +226,9 @@ describe("usage errors exit 2 with a message", () => {
     [["--org"], "--org needs a value"],
     [["--at", "yesterday"], '--at "yesterday" is not a time'],
     [["no/such/folder"], "no such folder: no/such/folder"],
-    [["--org-dir", "nowhere"], "no such folder: nowhere"],
-    [["--platform-dir", "nowhere"], "no such folder: nowhere"],
+    [[".", "--org-dir", "nowhere"], "no such folder: nowhere"],
+    [[".", "--platform-dir", "nowhere"], "no such folder: nowhere"],
+    [[".", "--org", "--json"], "--org needs a value"],
     [["a", "b"], 'unexpected argument "b"'],
   ];
   for (const [args, message] of cases) {
