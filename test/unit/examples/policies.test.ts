@@ -23,16 +23,16 @@ async function validate(repoFiles: string[], orgFiles: string[]) {
   place(orgFiles, "org");
   if (repoFiles.length === 0)
     cpSync(join(EXAMPLES, "README.md"), join(root, "repo", ".github", "flowgate", "README.md"));
-  let out = "";
+  const lines: string[] = [];
   const io: CliIO = {
     cwd: join(root, "repo"),
     env: {},
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (out += t),
+    stdout: (t) => lines.push(t),
+    stderr: (t) => lines.push(t),
   };
   const args = orgFiles.length > 0 ? ["--org", "acmecorp", "--org-dir", join(root, "org")] : [];
   const code = await runValidate(args, io);
-  return { code, out };
+  return { code, out: lines.join("") };
 }
 
 describe("policies/examples", () => {
