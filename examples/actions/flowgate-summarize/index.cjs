@@ -15,7 +15,7 @@ var import_node_path = require("node:path");
 
 // src/plan/error-text.ts
 var MAX_ERROR_TEXT_CHARS = 64 * 1024;
-var ANSI_ESCAPES = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[@-Z\\-_]/g;
+var ANSI_ESCAPES = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[()][0-9A-Za-z]|\u001b[@-Z\\-_]/g;
 var CONTROL_CHARS_EXCEPT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 function errorText(raw) {
   const text = raw.replace(ANSI_ESCAPES, "").replace(/\r\n?/g, "\n").replace(CONTROL_CHARS_EXCEPT_LINES, "").trim();
