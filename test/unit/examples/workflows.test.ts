@@ -197,7 +197,7 @@ for (const file of FILES) {
       for (const name of ["plan", "apply"]) {
         const job = jobs[name] as Job;
         // Every step that runs the tool copies its error output where the failure step finds it.
-        const tools = job.steps.filter((s) => /^\s*("\$TF_CLI"|pulumi|npm ci)\s/m.test(s.run ?? ""));
+        const tools = job.steps.filter((s) => /^\s*\{?\s*("\$TF_CLI"|pulumi|npm ci)\s/m.test(s.run ?? ""));
         expect(tools.length).toBeGreaterThanOrEqual(2);
         for (const step of tools) expect(step.run, step.name).toContain("$RUNNER_TEMP/flowgate-stderr");
         const keep = job.steps.find((s) => s.name === "Keep the error for flowgate");
