@@ -160,6 +160,21 @@ async function readInput(file: string, io: CliIO, deps: SummarizePlanDeps): Prom
   }
 }
 
+/** Why FILE is a failed plan, or "" when it is a good plan, or missing, unreadable or not JSON. */
+async function failureOfPlan(
+  file: string,
+  meta: SummarizeMeta,
+  io: CliIO,
+  deps: SummarizePlanDeps,
+): Promise<string> {
+  const input = await readInput(file, io, deps);
+  if (typeof input === "string" || input.length > MAX_INPUT_BYTES) return "";
+  const json = parseJson(decodeText(input));
+  if (!json.ok) return "";
+  const result = summarizePlan(json.value, meta);
+  return result.ok ? "" : result.error;
+}
+
 export async function runSummarizePlan(
   args: readonly string[],
   io: CliIO,
@@ -209,7 +224,9 @@ export async function runSummarizePlan(
     const text = typeof log === "string" ? "" : errorText(decodeText(log));
     if (text !== "") {
       err(`${errorLog}: the run failed:\n${text}`);
-      return writeFailure(text);
+      // A plan saved by the failed step (errored, or a preview with errors) adds its own reason.
+      const planFailure = await failureOfPlan(parsed.file, meta, io, deps);
+      return writeFailure(planFailure === "" ? text : `${text}\n\n${planFailure}`);
     }
   }
 

@@ -1208,6 +1208,14 @@ async function readInput(file, io, deps) {
     return code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : e.message;
   }
 }
+async function failureOfPlan(file, meta, io, deps) {
+  const input2 = await readInput(file, io, deps);
+  if (typeof input2 === "string" || input2.length > MAX_INPUT_BYTES) return "";
+  const json = parseJson(decodeText(input2));
+  if (!json.ok) return "";
+  const result = summarizePlan(json.value, meta);
+  return result.ok ? "" : result.error;
+}
 async function runSummarizePlan(args, io, deps = {}) {
   const err = (text) => io.stderr(`flowgate summarize-plan: ${text}
 `);
@@ -1254,7 +1262,10 @@ async function runSummarizePlan(args, io, deps = {}) {
     if (text !== "") {
       err(`${errorLog}: the run failed:
 ${text}`);
-      return writeFailure(text);
+      const planFailure = await failureOfPlan(parsed.file, meta, io, deps);
+      return writeFailure(planFailure === "" ? text : `${text}
+
+${planFailure}`);
     }
   }
   const name = parsed.file === "-" ? "(stdin)" : parsed.file;

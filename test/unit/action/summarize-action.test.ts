@@ -178,6 +178,18 @@ describe("a failed run still gives flowgate a result", () => {
     );
   });
 
+  it("a plan that failed and was saved anyway adds its own reason after the error output", async () => {
+    const ws = workspace(
+      "plan-failed",
+      `${TESTDATA_DIR}plan-error.json`,
+      "terraform plan failed:\nError: boom\n",
+    );
+    expect((await runAction(ws)).code).toBe(1);
+    expect(readResult(ws).result.text).toBe(
+      "terraform plan failed:\nError: boom\n\nthe plan failed: terraform reported errored: true; no changes can be summarised",
+    );
+  });
+
   it("init failed: no plan at all, the error is the result's text", async () => {
     const ws = workspace(
       "init-failed",
