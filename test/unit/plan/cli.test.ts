@@ -152,6 +152,7 @@ describe("flowgate summarize-plan", () => {
       [["a.json", "b.json"], /one FILE expected, got 2/],
       [["a.json", "--colour"], /unknown option --colour/],
       [["a.json", "--stack"], /--stack needs a value/],
+      [["a.json", "--error"], /--error needs a value/],
       [["a.json", "--operation", "destroy"], /--operation must be plan or apply/],
       [["a.json", "--sha", "HEAD"], /--sha must be a full commit id/],
       [["a.json", "--estimated-cost", "cheap"], /--estimated-cost must be a number/],
@@ -167,6 +168,29 @@ describe("flowgate summarize-plan", () => {
     const bad = io({ FLOWGATE_OPERATION: "deploy" });
     expect(await runSummarizePlan([`${TESTDATA_DIR}basic-create.json`], bad)).toBe(2);
     expect(bad.err).toMatch(/--operation must be plan or apply, not "deploy"/);
+  });
+
+  it("--error: a failed run's output makes a failure result, a missing FILE too, and prints nothing", async () => {
+    writeFileSync(join(dir, "error.txt"), "\u001b[31mError:\u001b[0m state lock held\n");
+    const failed = io();
+    const args = ["plan.json", ...ARGS, "--error", "error.txt", "--out", "result.json"];
+    expect(await runSummarizePlan(args, failed)).toBe(1);
+    expect(failed.out).toBe("");
+    expect(failed.err).toContain("error.txt: the run failed:\nError: state lock held");
+    expect(JSON.parse(readFileSync(join(dir, "result.json"), "utf8"))).toMatchObject({
+      outcome: "failure",
+      text: "Error: state lock held",
+    });
+    // No error output and no plan: still a failure result, not a usage error.
+    const nothing = io();
+    expect(
+      await runSummarizePlan(["plan.json", ...ARGS, "--error", "none.txt", "--out", "r2.json"], nothing),
+    ).toBe(1);
+    expect(JSON.parse(readFileSync(join(dir, "r2.json"), "utf8")).text).toMatch(
+      /before it produced plan\.json/,
+    );
+    // Without --error a missing FILE stays a usage error (exit 2), with no result.
+    expect(await runSummarizePlan(["plan.json", ...ARGS, "--out", "r3.json"], io())).toBe(2);
   });
 
   it("prints its usage for --help", async () => {

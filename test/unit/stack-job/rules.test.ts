@@ -330,12 +330,28 @@ describe("run-completed while planning", () => {
     expect(tr.job.reason).toMatch(/the result is for commit 0000000, not abc1234/);
   });
 
-  it("fails when the result says the plan failed", () => {
+  it("fails when the result says the plan failed, with the error it reports", () => {
     const job = planning();
     const result = planResult(job, CHANGES, { outcome: "failure" });
     const tr = step(job, { type: "run-completed", runId: 101, conclusion: "success", result }, t(10));
     expect(tr.job.status).toBe("failed");
-    expect(tr.job.reason).toBe(`the plan reported failure (${URL_101})`);
+    expect(tr.job.reason).toBe(`the plan reported failure (${URL_101}): a readable plan`);
+  });
+
+  it("a failed run's failure result says what went wrong: its Error lines, framing removed", () => {
+    const job = planning();
+    const text = "terraform plan failed:\n╷\n│ Error: Unsupported argument\n│\n│ on main.tf line 3\n╵";
+    const result = planResult(job, CHANGES, { outcome: "failure", text });
+    const tr = step(job, { type: "run-completed", runId: 101, conclusion: "failure", result }, t(10));
+    expect(tr.job.status).toBe("failed");
+    expect(tr.job.reason).toBe(`the plan run failed (${URL_101}): Error: Unsupported argument`);
+    const noText = planResult(job, CHANGES, { outcome: "failure", text: "" });
+    const bare = step(
+      job,
+      { type: "run-completed", runId: 101, conclusion: "failure", result: noText },
+      t(10),
+    );
+    expect(bare.job.reason).toBe(`the plan run failed (${URL_101})`);
   });
 
   it.each([
