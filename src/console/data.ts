@@ -1,0 +1,227 @@
+/**
+ * What the console shows, read from flowgate's own state and filtered to the repositories the
+ * person can read. Plain data out; the views turn it into HTML and the API into JSON.
+ */
+import type { Runtime } from "../app/runtime.js";
+import type { Approvers } from "../config/types.js";
+import { evaluateGate } from "../engine/gates.js";
+import type { StackJob } from "../engine/stack-job/types.js";
+import type { AuditEntry } from "../observability/audit.js";
+import { keys } from "../state/keys.js";
+import type { RepoInfo } from "../webhooks/events.js";
+import { storedJobRule } from "../workers/apply/plan-decisions.js";
+import { repoIdOf } from "../workers/jobs/ids.js";
+import { type Person, repoName } from "./identity.js";
+
+/** Statuses in which a job waits for a person (or a gate a person opens). */
+const WAITING: Record<string, string> = {
+  pending: "waits for `/apply` or `flowgate apply --all-pending` (disableOnLifecycleEvents)",
+  awaiting_start: "waits for a manual start (isManual)",
+  awaiting_approval: "waits for approval of its plan",
+};
+
+export interface WaitingItem {
+  jobId: string;
+  repo: string;
+  stack: string;
+  environment: string;
+  status: string;
+  why: string;
+  reason: string;
+  since: string;
+  waitedSeconds: number;
+  whoMayUnblock: string;
+  prNumber?: number;
+  prUrl?: string;
+  sha: string;
+  gates: string[];
+}
+
+export interface Filters {
+  repo?: string;
+  env?: string;
+  stack?: string;
+}
+
+function visibleJob(person: Person, job: StackJob): boolean {
+  return person.repos.has(repoName(job));
+}
+
+export function describeApprovers(a: Approvers | undefined): string {
+  if (!a) return "people with write permission on the repository";
+  const who = [...(a.fromTeams ?? []).map((t) => `team ${t}`), ...(a.fromUsers ?? []).map((u) => `@${u}`)];
+  const from = who.length ? `from ${who.join(", ")}` : `with ${a.minPermission ?? "write"} permission`;
+  return `${a.minRequired} ${a.minRequired === 1 ? "person" : "people"} ${from}${a.allowAuthor ? "" : " (not the author)"}`;
+}
+
+export async function waitingItems(
+  rt: Runtime,
+  person: Person,
+  filters: Filters = {},
+): Promise<WaitingItem[]> {
+  const jobs = (await rt.jobs.getMany(await rt.jobs.openJobIds())).filter(
+    (j): j is StackJob => j !== undefined && visibleJob(person, j),
+  );
+  const now = rt.clock.now().getTime();
+  const out: WaitingItem[] = [];
+  for (const job of jobs) {
+    const gated = job.status === "queued" && job.gates.length > 0 && /gate/i.test(job.reason);
+    const why = WAITING[job.status] ?? (gated ? `held by gate ${job.gates.join(", ")}` : undefined);
+    if (!why) continue;
+    const repo = `${job.owner}/${job.repo}`;
+    if (filters.repo && repo.toLowerCase() !== filters.repo.toLowerCase()) continue;
+    if (filters.env && job.environment !== filters.env) continue;
+    if (filters.stack && job.stack !== filters.stack) continue;
+    const since = [...job.history].reverse().find((h) => h.status === job.status)?.at ?? job.updatedAt;
+    const rule = gated ? undefined : (await storedJobRule(rt, job.id))?.rule;
+    out.push({
+      jobId: job.id,
+      repo,
+      stack: job.stack,
+      environment: job.environment,
+      status: job.status,
+      why,
+      reason: job.reason,
+      since,
+      waitedSeconds: Math.max(0, Math.round((now - Date.parse(since)) / 1000)),
+      whoMayUnblock: gated
+        ? `the openers of gate ${job.gates.join(", ")}`
+        : describeApprovers(rule?.approvers),
+      ...(job.prNumber
+        ? { prNumber: job.prNumber, prUrl: `https://github.com/${repo}/pull/${job.prNumber}` }
+        : {}),
+      sha: job.sha,
+      gates: job.gates,
+    });
+  }
+  return out.sort((a, b) => b.waitedSeconds - a.waitedSeconds);
+}
+
+export interface GateRow {
+  repo: string;
+  gate: string;
+  open: boolean;
+  source: string;
+  reason: string;
+  setBy?: string;
+  until?: string;
+  nextChangeAt?: string;
+  openers: string;
+}
+
+export async function gateRows(rt: Runtime, person: Person): Promise<GateRow[]> {
+  const now = rt.clock.now();
+  const rows: GateRow[] = [];
+  for (const repo of [...person.repos.values()].sort((a, b) => repoName(a).localeCompare(repoName(b)))) {
+    const config = await rt.config.read((ref) => rt.github(ref), repo, { ref: repo.defaultBranch, now });
+    for (const gate of config.gates.values()) {
+      const toggle = await rt.gates.toggle(gate.name, repo.owner, repo.repoId);
+      const d = evaluateGate(gate, toggle, now);
+      const openers = [
+        ...(gate.openers?.users ?? []).map((u) => `@${u}`),
+        ...(gate.openers?.teams ?? []).map((t) => `team ${t}`),
+      ];
+      rows.push({
+        repo: `${repo.owner}/${repo.repo}`,
+        gate: gate.name,
+        open: d.open,
+        source: d.source,
+        reason: d.reason,
+        ...(d.source === "manual" && toggle ? { setBy: toggle.by } : {}),
+        ...(d.source === "manual" && toggle?.until ? { until: toggle.until.toISOString() } : {}),
+        ...(d.nextChangeAt ? { nextChangeAt: d.nextChangeAt.toISOString() } : {}),
+        openers: openers.length
+          ? openers.join(", ")
+          : gate.name.startsWith("org:")
+            ? "organization owners"
+            : "people with maintain or admin permission",
+      });
+    }
+  }
+  return rows;
+}
+
+export interface PipelineNode {
+  jobId: string;
+  stack: string;
+  environment: string;
+  status: string;
+  reason: string;
+  dependsOn: string[];
+  createdAt: string;
+  updatedAt: string;
+  runs: { operation: string; status: string; url?: string; conclusion?: string }[];
+  plan?: { add: number; change: number; destroy: number };
+}
+
+/** The apply jobs of one merge commit, with their dependsOn edges (ids inside the pipeline only). */
+export async function pipeline(
+  rt: Runtime,
+  person: Person,
+  repoFullName: string,
+  sha: string,
+): Promise<PipelineNode[] | undefined> {
+  const repo = person.repos.get(repoFullName.toLowerCase());
+  if (!repo) return undefined;
+  const ids = await rt.redis.smembers(keys.commitJobs(repo.repoId, sha));
+  const jobs = (await rt.jobs.getMany(ids.sort())).filter((j): j is StackJob => j !== undefined);
+  return jobs.map((j) => ({
+    jobId: j.id,
+    stack: j.stack,
+    environment: j.environment,
+    status: j.status,
+    reason: j.reason,
+    dependsOn: j.dependsOn,
+    createdAt: j.createdAt,
+    updatedAt: j.updatedAt,
+    runs: j.runs.map((r) => ({
+      operation: r.operation,
+      status: r.status,
+      ...(r.htmlUrl ? { url: r.htmlUrl } : {}),
+      ...(r.conclusion ? { conclusion: r.conclusion } : {}),
+    })),
+    ...(j.plan
+      ? { plan: { add: j.plan.summary.add, change: j.plan.summary.change, destroy: j.plan.summary.destroy } }
+      : {}),
+  }));
+}
+
+/** Recent merge commits with apply jobs, per visible repository: where the pipeline view starts. */
+export async function recentPipelines(
+  rt: Runtime,
+  person: Person,
+): Promise<{ repo: string; sha: string; at: string; jobs: number }[]> {
+  const open = (await rt.jobs.getMany(await rt.jobs.openJobIds(2000))).filter(
+    (j): j is StackJob => j !== undefined && j.kind === "apply" && visibleJob(person, j),
+  );
+  const seen = new Map<string, { repo: string; sha: string; at: string; jobs: number }>();
+  for (const j of open) {
+    const key = `${repoIdOf(j)}:${j.sha}`;
+    const entry = seen.get(key) ?? { repo: `${j.owner}/${j.repo}`, sha: j.sha, at: j.createdAt, jobs: 0 };
+    entry.jobs++;
+    seen.set(key, entry);
+  }
+  return [...seen.values()].sort((a, b) => b.at.localeCompare(a.at));
+}
+
+export interface AuditFilters {
+  repo?: string;
+  stack?: string;
+  actor?: string;
+  type?: string;
+  sinceHours?: number;
+}
+
+export async function auditEntries(rt: Runtime, person: Person, f: AuditFilters): Promise<AuditEntry[]> {
+  const from = new Date(rt.clock.now().getTime() - (f.sinceHours ?? 24 * 7) * 3600_000);
+  const entries = await rt.audit.since(from, 20_000);
+  return entries
+    .filter((e) => e.repo !== undefined && person.repos.has(e.repo.toLowerCase()))
+    .filter((e) => !f.repo || e.repo?.toLowerCase() === f.repo.toLowerCase())
+    .filter((e) => !f.stack || e.stack === f.stack)
+    .filter((e) => !f.actor || e.actor?.toLowerCase() === f.actor.toLowerCase().replace(/^@/, ""))
+    .filter((e) => !f.type || e.type === f.type)
+    .reverse();
+}
+
+export type { RepoInfo };

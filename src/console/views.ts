@@ -1,0 +1,195 @@
+/** The console's pages: server-rendered, every value escaped by `html`. */
+import type { AuditEntry } from "../observability/audit.js";
+import type { AuditFilters, Filters, GateRow, PipelineNode, WaitingItem } from "./data.js";
+import { pipelineSvg } from "./graph.js";
+import { html, type Safe, utc, waited } from "./html.js";
+
+export interface PageContext {
+  login: string;
+  csrf: string;
+  active: "waiting" | "pipelines" | "gates" | "audit";
+  notice?: { ok: boolean; text: string };
+}
+
+const NAV: [PageContext["active"], string, string][] = [
+  ["waiting", "Waiting on people", "/console"],
+  ["pipelines", "Pipelines", "/console/pipelines"],
+  ["gates", "Gates", "/console/gates"],
+  ["audit", "Audit", "/console/audit"],
+];
+
+export function page(title: string, body: Safe, ctx?: PageContext): string {
+  const nav = ctx
+    ? html`<nav>${NAV.map(([key, label, href]) => html`<a href="${href}" class="${ctx.active === key ? "on" : ""}">${label}</a>`)}</nav>
+<div class="me"><span>@${ctx.login}</span><form method="post" action="/console/logout"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit">Sign out</button></form></div>`
+    : html``;
+  const notice = ctx?.notice
+    ? html`<div class="notice ${ctx.notice.ok ? "ok" : "bad"}" role="status">${ctx.notice.text}</div>`
+    : html``;
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title} · flowgate</title><link rel="stylesheet" href="/console/assets/app.css"></head>
+<body><header><div class="brand">flow<span>gate</span></div>${nav}</header>
+<main data-live>${notice}${body}</main><script src="/console/assets/app.js"></script></body></html>`.value;
+}
+
+export function notConfigured(): string {
+  return page(
+    "Console not configured",
+    html`<div class="signin card" style="padding:28px"><h1>The console needs the app's client id</h1>
+<p>Sign-in uses the GitHub App's own user authorization. Set <code>GITHUB_CLIENT_ID</code> and <code>GITHUB_CLIENT_SECRET</code>
+(Probot's setup writes both to <code>.env</code>; they are on the app's settings page on GitHub under “Client secrets”),
+add <code>FLOWGATE_PUBLIC_URL/console/callback</code> as the app's callback URL, and restart flowgate.</p></div>`,
+  );
+}
+
+export function signIn(reason?: string): string {
+  return page(
+    "Sign in",
+    html`<div class="signin card" style="padding:32px"><h1>flowgate console</h1>
+<p class="lead">Everything waiting, running and held across your repositories. You see the repositories GitHub lets you read, nothing else.</p>
+${reason ? html`<p class="notice bad">${reason}</p>` : html``}
+<a class="btn" href="/console/login">Sign in with GitHub</a></div>`,
+  );
+}
+
+function pill(status: string): Safe {
+  return html`<span class="pill s-${status}">${status.replace(/_/g, " ")}</span>`;
+}
+
+function select(name: string, label: string, values: string[], chosen?: string): Safe {
+  return html`<label>${label}<select name="${name}"><option value="">all</option>${values.map(
+    (v) => html`<option value="${v}"${v === chosen ? html` selected` : html``}>${v}</option>`,
+  )}</select></label>`;
+}
+
+export function waitingBody(items: WaitingItem[], all: WaitingItem[], filters: Filters, csrf: string): Safe {
+  const uniq = (f: (i: WaitingItem) => string) => [...new Set(all.map(f))].sort();
+  const rows = items.map(
+    (
+      i,
+    ) => html`<tr data-job="${i.jobId}"><td><strong>${i.stack}</strong><div class="small muted">${i.repo} · ${i.environment}</div></td>
+<td>${pill(i.status)}<div class="small">${i.why}</div><div class="small muted">${i.reason}</div></td>
+<td title="${i.since}">${waited(i.waitedSeconds)}<div class="small muted">since ${utc(i.since)}</div></td>
+<td class="small">${i.whoMayUnblock}</td>
+<td>${i.prUrl ? html`<a href="${i.prUrl}">#${i.prNumber}</a>` : html`<span class="muted">push</span>`}
+<div class="small"><a href="/console/pipelines?repo=${encodeURIComponent(i.repo)}&amp;sha=${i.sha}">pipeline</a></div></td>
+<td>${actionsFor(i, csrf)}</td></tr>`,
+  );
+  return html`<h1>Waiting on people</h1><p class="lead">${items.length} ${items.length === 1 ? "item" : "items"} held for an approval, a gate, a manual start or a pending batch, longest wait first.</p>
+<div class="card"><form class="filters" method="get" action="/console">${select(
+    "repo",
+    "Repository",
+    uniq((i) => i.repo),
+    filters.repo,
+  )}
+${select(
+  "env",
+  "Environment",
+  uniq((i) => i.environment),
+  filters.env,
+)}${select(
+  "stack",
+  "Stack",
+  uniq((i) => i.stack),
+  filters.stack,
+)}
+<button class="act" type="submit">Filter</button></form></div>
+<div class="card">${
+    items.length
+      ? html`<table><thead><tr><th>Stack</th><th>Held because</th><th>Waiting</th><th>Who may unblock</th><th>PR</th><th></th></tr></thead><tbody>${rows}</tbody></table>`
+      : html`<div class="empty">Nothing is waiting on people in your repositories.</div>`
+  }</div>`;
+}
+
+function actionsFor(i: WaitingItem, csrf: string): Safe {
+  const action =
+    i.status === "awaiting_approval"
+      ? "approve"
+      : i.status === "pending" || i.status === "awaiting_start"
+        ? "apply"
+        : "";
+  if (!action || !i.prNumber) return html``;
+  return html`<form class="inline" method="post" action="/console/jobs/${action}"><input type="hidden" name="_csrf" value="${csrf}">
+<input type="hidden" name="job" value="${i.jobId}"><button class="act primary" type="submit">${action === "approve" ? "Approve" : "Start"}</button></form>`;
+}
+
+export function gatesBody(rows: GateRow[], csrf: string): Safe {
+  const body = rows.map(
+    (
+      g,
+    ) => html`<tr data-gate="${g.gate}" data-repo="${g.repo}"><td><strong>${g.gate}</strong><div class="small muted">${g.repo}</div></td>
+<td>${pill(g.open ? "open" : "closed")}<div class="small muted">${g.source}</div></td>
+<td class="small">${g.reason}${g.setBy ? html`<div>set by @${g.setBy}${g.until ? html` until ${utc(g.until)}` : html``}</div>` : html``}</td>
+<td class="small">${g.nextChangeAt ? utc(g.nextChangeAt) : html`<span class="muted">none scheduled</span>`}</td>
+<td class="small">${g.openers}</td>
+<td><form class="inline" method="post" action="/console/gates"><input type="hidden" name="_csrf" value="${csrf}">
+<input type="hidden" name="repo" value="${g.repo}"><input type="hidden" name="gate" value="${g.gate}">
+<button class="act ${g.open ? "danger" : "primary"}" type="submit" name="action" value="${g.open ? "close" : "open"}">${g.open ? "Close" : "Open"}</button></form></td></tr>`,
+  );
+  return html`<h1>Gates</h1><p class="lead">Every repository and organization gate in your repositories: its state, who set it, and when it changes next.</p>
+<div class="card">${
+    rows.length
+      ? html`<table><thead><tr><th>Gate</th><th>State</th><th>Why</th><th>Next change</th><th>Openers</th><th></th></tr></thead><tbody>${body}</tbody></table>`
+      : html`<div class="empty">None of your repositories defines a gate.</div>`
+  }</div>`;
+}
+
+export function pipelinesBody(list: { repo: string; sha: string; at: string; jobs: number }[]): Safe {
+  return html`<h1>Pipelines</h1><p class="lead">Merge commits with apply jobs still in progress.</p><div class="card">${
+    list.length
+      ? html`<table><thead><tr><th>Repository</th><th>Commit</th><th>Started</th><th>Stacks</th></tr></thead><tbody>${list.map(
+          (p) =>
+            html`<tr><td>${p.repo}</td><td><a href="/console/pipelines?repo=${encodeURIComponent(p.repo)}&amp;sha=${p.sha}"><code>${p.sha.slice(0, 12)}</code></a></td><td>${utc(p.at)}</td><td>${p.jobs}</td></tr>`,
+        )}</tbody></table>`
+      : html`<div class="empty">No apply pipeline is in progress in your repositories.</div>`
+  }</div>`;
+}
+
+export function pipelineBody(repo: string, sha: string, nodes: PipelineNode[]): Safe {
+  const rows = nodes.map(
+    (
+      n,
+    ) => html`<tr><td><strong>${n.stack}</strong><div class="small muted">${n.environment}</div></td><td>${pill(n.status)}<div class="small muted">${n.reason}</div></td>
+<td class="small">${n.dependsOn.length ? n.dependsOn.map((d) => nodes.find((x) => x.jobId === d)?.stack ?? d).join(", ") : html`<span class="muted">none</span>`}</td>
+<td class="small">${n.runs.map((r) => html`<div>${r.operation}: ${r.conclusion ?? r.status}${r.url ? html` · <a href="${r.url}">run</a>` : html``}</div>`)}</td>
+<td class="small">${n.plan ? `+${n.plan.add} ~${n.plan.change} -${n.plan.destroy}` : ""}</td><td class="small">${utc(n.createdAt)}<div class="muted">${utc(n.updatedAt)}</div></td></tr>`,
+  );
+  return html`<h1>Pipeline <code>${sha.slice(0, 12)}</code></h1><p class="lead">${repo}: the apply jobs of this merge commit, in dependency order.</p>
+<div class="card graph">${nodes.length ? pipelineSvg(nodes) : html`<div class="empty">No apply jobs for this commit.</div>`}</div>
+<div class="card"><table><thead><tr><th>Stack</th><th>State</th><th>Depends on</th><th>Runs</th><th>Plan</th><th>Created / updated</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
+export function auditBody(entries: AuditEntry[], f: AuditFilters): Safe {
+  const q = new URLSearchParams(
+    Object.entries(f)
+      .filter(([, v]) => v !== undefined && v !== "")
+      .map(([k, v]): [string, string] => [k, String(v)]),
+  );
+  const input = (name: keyof AuditFilters, label: string) =>
+    html`<label>${label}<input name="${name}" value="${f[name] === undefined ? "" : String(f[name])}"></label>`;
+  return html`<h1>Audit</h1><p class="lead">Every decision flowgate made in your repositories, newest first. <a href="/console/audit.jsonl?${q.toString()}">Download as JSON lines</a></p>
+<div class="card"><form class="filters" method="get" action="/console/audit">${input("repo", "Repository")}${input("stack", "Stack")}${input("actor", "Person")}${input("type", "Decision")}${input("sinceHours", "Last hours")}
+<button class="act" type="submit">Filter</button></form></div>
+<div class="card">${
+    entries.length
+      ? html`<table><thead><tr><th>When</th><th>Decision</th><th>Where</th><th>Who</th><th>Why</th></tr></thead><tbody>${entries
+          .slice(0, 500)
+          .map(
+            (
+              e,
+            ) => html`<tr><td class="small">${utc(e.at)}</td><td><code>${e.type}</code><div class="small">${e.decision ?? ""}</div></td>
+<td class="small">${e.repo ?? ""}${e.pr ? ` #${e.pr}` : ""}${e.stack ? html`<div class="muted">${e.stack}</div>` : html``}</td><td class="small">${e.actor ? `@${e.actor}` : ""}</td><td class="small">${e.reason ?? ""}</td></tr>`,
+          )}</tbody></table>`
+      : html`<div class="empty">No decisions match.</div>`
+  }</div>`;
+}
+
+export function html403(): Safe {
+  return html`<div class="notice bad">Refused: this form did not come from a flowgate page of your session (cross-site request forgery protection). Reload the page and try again.</div>`;
+}
+
+export function notFound(): Safe {
+  return html`<h1>Not found</h1><p class="lead">There is nothing here, or it is in a repository you cannot read on GitHub.</p>`;
+}
+
+export type { Safe } from "./html.js";
