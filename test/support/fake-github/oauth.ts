@@ -18,9 +18,12 @@ export interface OAuthRequest {
   authorization: string | undefined;
 }
 
+export const FAKE_CLIENT_ID = "Iv1.fakeclient0000";
+export const FAKE_CLIENT_SECRET = "fake-client-secret";
+
 export class FakeOAuth {
-  clientId = "Iv1.fakeclient0000";
-  clientSecret = "fake-client-secret";
+  clientId = FAKE_CLIENT_ID;
+  clientSecret = FAKE_CLIENT_SECRET;
   private readonly codes = new Map<string, { login: string; redirectUri: string }>();
   private readonly userTokens = new Map<string, string>();
 
