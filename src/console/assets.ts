@@ -22,7 +22,7 @@ button.act{font:inherit;font-weight:600;border-radius:6px;padding:4px 12px;borde
 button.primary{background:#1f883d;color:#fff}button.danger{color:var(--bad)}form.inline{display:inline-flex;gap:6px;margin:0}
 .notice{padding:10px 14px;border-radius:6px;margin-bottom:16px;border:1px solid}.notice.ok{background:#dafbe1;border-color:#4ac26b}.notice.bad{background:#ffebe9;border-color:#ff8182}
 .empty{padding:28px;text-align:center;color:var(--muted)}a{color:var(--accent)}.graph{padding:12px;background:#fff}
-.signin{max-width:460px;margin:80px auto;text-align:center}.signin a.btn{display:inline-block;background:#1f883d;color:#fff;padding:9px 18px;border-radius:6px;text-decoration:none;font-weight:600}
+.signin{max-width:480px;margin:80px auto;text-align:center;padding:32px}.signin a.btn{display:inline-block;background:#1f883d;color:#fff;padding:9px 18px;border-radius:6px;text-decoration:none;font-weight:600}
 .bar{display:inline-block;height:10px;background:#0969da;border-radius:2px;vertical-align:middle}
 `;
 

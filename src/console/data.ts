@@ -3,7 +3,7 @@
  * person can read. Plain data out; the views turn it into HTML and the API into JSON.
  */
 import type { Runtime } from "../app/runtime.js";
-import type { Approvers } from "../config/types.js";
+import type { Approvers, Gate } from "../config/types.js";
 import { evaluateGate } from "../engine/gates.js";
 import type { StackJob } from "../engine/stack-job/types.js";
 import type { AuditEntry } from "../observability/audit.js";
@@ -54,6 +54,17 @@ export function describeApprovers(a: Approvers | undefined): string {
   return `${a.minRequired} ${a.minRequired === 1 ? "person" : "people"} ${from}${a.allowAuthor ? "" : " (not the author)"}`;
 }
 
+/** Who may open a gate, as `mayOpenGate` decides it. */
+export function describeOpeners(gate: Gate | undefined): string {
+  if (!gate) return "the gate's openers";
+  const openers = [
+    ...(gate.openers?.users ?? []).map((u) => `@${u}`),
+    ...(gate.openers?.teams ?? []).map((t) => `team ${t}`),
+  ];
+  if (openers.length) return openers.join(", ");
+  return gate.name.startsWith("org:") ? "organization owners" : "people with maintain or admin permission";
+}
+
 export async function waitingItems(
   rt: Runtime,
   person: Person,
@@ -64,6 +75,21 @@ export async function waitingItems(
   );
   const now = rt.clock.now().getTime();
   const out: WaitingItem[] = [];
+  const gatesOf = new Map<string, Map<string, Gate>>();
+  const openersOf = async (job: StackJob): Promise<string> => {
+    const key = repoName(job);
+    let gates = gatesOf.get(key);
+    const repo = person.repos.get(key);
+    if (!gates && repo) {
+      const config = await rt.config.read((ref) => rt.github(ref), repo, {
+        ref: repo.defaultBranch,
+        now: rt.clock.now(),
+      });
+      gates = config.gates;
+      gatesOf.set(key, gates);
+    }
+    return job.gates.map((g) => `${g}: ${describeOpeners(gates?.get(g))}`).join("; ");
+  };
   for (const job of jobs) {
     const gated = job.status === "queued" && job.gates.length > 0 && /gate/i.test(job.reason);
     const why = WAITING[job.status] ?? (gated ? `held by gate ${job.gates.join(", ")}` : undefined);
@@ -84,9 +110,7 @@ export async function waitingItems(
       reason: job.reason,
       since,
       waitedSeconds: Math.max(0, Math.round((now - Date.parse(since)) / 1000)),
-      whoMayUnblock: gated
-        ? `the openers of gate ${job.gates.join(", ")}`
-        : describeApprovers(rule?.approvers),
+      whoMayUnblock: gated ? await openersOf(job) : describeApprovers(rule?.approvers),
       ...(job.prNumber
         ? { prNumber: job.prNumber, prUrl: `https://github.com/${repo}/pull/${job.prNumber}` }
         : {}),
@@ -117,10 +141,6 @@ export async function gateRows(rt: Runtime, person: Person): Promise<GateRow[]> 
     for (const gate of config.gates.values()) {
       const toggle = await rt.gates.toggle(gate.name, repo.owner, repo.repoId);
       const d = evaluateGate(gate, toggle, now);
-      const openers = [
-        ...(gate.openers?.users ?? []).map((u) => `@${u}`),
-        ...(gate.openers?.teams ?? []).map((t) => `team ${t}`),
-      ];
       rows.push({
         repo: `${repo.owner}/${repo.repo}`,
         gate: gate.name,
@@ -130,11 +150,7 @@ export async function gateRows(rt: Runtime, person: Person): Promise<GateRow[]> 
         ...(d.source === "manual" && toggle ? { setBy: toggle.by } : {}),
         ...(d.source === "manual" && toggle?.until ? { until: toggle.until.toISOString() } : {}),
         ...(d.nextChangeAt ? { nextChangeAt: d.nextChangeAt.toISOString() } : {}),
-        openers: openers.length
-          ? openers.join(", ")
-          : gate.name.startsWith("org:")
-            ? "organization owners"
-            : "people with maintain or admin permission",
+        openers: describeOpeners(gate),
       });
     }
   }

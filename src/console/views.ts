@@ -35,7 +35,7 @@ export function page(title: string, body: Safe, ctx?: PageContext): string {
 export function notConfigured(): string {
   return page(
     "Console not configured",
-    html`<div class="signin card" style="padding:28px"><h1>The console needs the app's client id</h1>
+    html`<div class="signin card"><h1>The console needs the app's client id</h1>
 <p>Sign-in uses the GitHub App's own user authorization. Set <code>GITHUB_CLIENT_ID</code> and <code>GITHUB_CLIENT_SECRET</code>
 (Probot's setup writes both to <code>.env</code>; they are on the app's settings page on GitHub under “Client secrets”),
 add <code>FLOWGATE_PUBLIC_URL/console/callback</code> as the app's callback URL, and restart flowgate.</p></div>`,
@@ -45,7 +45,7 @@ add <code>FLOWGATE_PUBLIC_URL/console/callback</code> as the app's callback URL,
 export function signIn(reason?: string): string {
   return page(
     "Sign in",
-    html`<div class="signin card" style="padding:32px"><h1>flowgate console</h1>
+    html`<div class="signin card"><h1>flowgate console</h1>
 <p class="lead">Everything waiting, running and held across your repositories. You see the repositories GitHub lets you read, nothing else.</p>
 ${reason ? html`<p class="notice bad">${reason}</p>` : html``}
 <a class="btn" href="/console/login">Sign in with GitHub</a></div>`,
