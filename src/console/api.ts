@@ -68,7 +68,8 @@ export async function handleApi(
       const reply = await actOnJob(rt, person, decodeURIComponent(job[1]!), job[2] as JobAction);
       return sendJson(res, reply.ok ? 200 : 403, reply);
     }
-    if (path === "/api/v1/apply-pending") return sendJson(res, ...(await applyPending(rt, person, body.env)));
+    if (path === "/api/v1/apply-pending")
+      return sendJson(res, ...(await applyPending(rt, person, body.env, body.repo)));
   }
   return sendJson(res, 404, { error: `no API route ${method} ${path}` });
 }
@@ -101,14 +102,25 @@ async function applyPending(
   rt: Runtime,
   person: Person,
   env: string | undefined,
+  repo: string | undefined,
 ): Promise<
   [
     number,
-    { ok: boolean; results: { jobId: string; stack: string; repo: string; ok: boolean; message: string }[] },
+    {
+      ok: boolean;
+      message?: string;
+      results: { jobId: string; stack: string; repo: string; ok: boolean; message: string }[];
+    },
   ]
 > {
-  if (!env) return [400, { ok: false, results: [] }];
-  const pending = (await waitingItems(rt, person, { env })).filter((i) => i.status === "pending");
+  if (!env)
+    return [
+      400,
+      { ok: false, message: "give env: the environment whose pending stacks to start", results: [] },
+    ];
+  const pending = (await waitingItems(rt, person, { env, ...(repo ? { repo } : {}) })).filter(
+    (i) => i.status === "pending",
+  );
   const results = [];
   for (const item of pending) {
     const reply = await actOnJob(rt, person, item.jobId, "apply");
