@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Runtime } from "../app/runtime.js";
+import { summarizeUsage } from "../cli/usage-report.js";
 import { parseDuration } from "../engine/time/duration.js";
 import { actOnJob, type JobAction, toggleGate } from "./actions.js";
 import { auditEntries, gateRows, pipeline, waitingItems } from "./data.js";
@@ -48,6 +49,11 @@ export async function handleApi(
       ...(Number.isFinite(hours) && hours > 0 ? { sinceHours: hours } : {}),
     });
     return sendJson(res, 200, { entries });
+  }
+  if (method === "GET" && path === "/api/v1/usage") {
+    const days = Math.min(365, Math.max(1, Number(q("days")) || 7));
+    const entries = await auditEntries(rt, person, { sinceHours: days * 24 });
+    return sendJson(res, 200, { days, usage: summarizeUsage([...entries].reverse()) });
   }
   const pipe = /^\/api\/v1\/pipelines\/([^/]+)\/([^/]+)\/([0-9a-f]{7,40})$/.exec(path);
   if (method === "GET" && pipe) {

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Runtime } from "../app/runtime.js";
+import { summarizeUsage } from "../cli/usage-report.js";
 import { actOnJob, type JobAction } from "./actions.js";
 import { gateAction, handleApi } from "./api.js";
 import { CSS, JS } from "./assets.js";
@@ -172,13 +173,18 @@ export function createConsole(
           const nodes = await pipeline(rt, person, repo, sha);
           if (!nodes)
             return sendHtml(res, 404, views.page("Not found", views.notFound(), ctx(session, "pipelines")));
-          return show("Pipeline", views.pipelineBody(repo, sha, nodes), "pipelines");
+          return show("Pipeline", views.pipelineBody(repo, sha, nodes, session.csrf), "pipelines");
         }
         return show("Pipelines", views.pipelinesBody(await recentPipelines(rt, person)), "pipelines");
       }
       case "/console/audit": {
         const f = auditFilters(url);
         return show("Audit", views.auditBody(await auditEntries(rt, person, f), f), "audit");
+      }
+      case "/console/usage": {
+        const days = Math.min(365, Math.max(1, Number(q("days")) || 7));
+        const entries = await auditEntries(rt, person, { sinceHours: days * 24 });
+        return show("Usage", views.usageBody(summarizeUsage([...entries].reverse()), days), "usage");
       }
       case "/console/audit.jsonl": {
         const entries = await auditEntries(rt, person, auditFilters(url));

@@ -1,4 +1,5 @@
 /** The console's pages: server-rendered, every value escaped by `html`. */
+import type { PolicyUsage } from "../cli/usage-report.js";
 import type { AuditEntry } from "../observability/audit.js";
 import type { AuditFilters, Filters, GateRow, PipelineNode, WaitingItem } from "./data.js";
 import { pipelineSvg } from "./graph.js";
@@ -7,7 +8,7 @@ import { html, type Safe, utc, waited } from "./html.js";
 export interface PageContext {
   login: string;
   csrf: string;
-  active: "waiting" | "pipelines" | "gates" | "audit";
+  active: "waiting" | "pipelines" | "gates" | "audit" | "usage";
   notice?: { ok: boolean; text: string };
 }
 
@@ -16,6 +17,7 @@ const NAV: [PageContext["active"], string, string][] = [
   ["pipelines", "Pipelines", "/console/pipelines"],
   ["gates", "Gates", "/console/gates"],
   ["audit", "Audit", "/console/audit"],
+  ["usage", "Usage", "/console/usage"],
 ];
 
 export function page(title: string, body: Safe, ctx?: PageContext): string {
@@ -145,18 +147,29 @@ export function pipelinesBody(list: { repo: string; sha: string; at: string; job
   }</div>`;
 }
 
-export function pipelineBody(repo: string, sha: string, nodes: PipelineNode[]): Safe {
+const ENDED = new Set(["succeeded", "failed", "cancelled", "superseded", "timed_out"]);
+
+/** Retry for a failed or timed-out job, cancel for one still going: the `/retry` and `/cancel` commands. */
+function jobButtons(n: PipelineNode, csrf: string): Safe {
+  const action =
+    n.status === "failed" || n.status === "timed_out" ? "retry" : ENDED.has(n.status) ? "" : "cancel";
+  if (!action) return html``;
+  return html`<form class="inline" method="post" action="/console/jobs/${action}"><input type="hidden" name="_csrf" value="${csrf}">
+<input type="hidden" name="job" value="${n.jobId}"><button class="act ${action === "cancel" ? "danger" : ""}" type="submit">${action === "retry" ? "Retry" : "Cancel"}</button></form>`;
+}
+
+export function pipelineBody(repo: string, sha: string, nodes: PipelineNode[], csrf: string): Safe {
   const rows = nodes.map(
     (
       n,
     ) => html`<tr><td><strong>${n.stack}</strong><div class="small muted">${n.environment}</div></td><td>${pill(n.status)}<div class="small muted">${n.reason}</div></td>
 <td class="small">${n.dependsOn.length ? n.dependsOn.map((d) => nodes.find((x) => x.jobId === d)?.stack ?? d).join(", ") : html`<span class="muted">none</span>`}</td>
 <td class="small">${n.runs.map((r) => html`<div>${r.operation}: ${r.conclusion ?? r.status}${r.url ? html` · <a href="${r.url}">run</a>` : html``}</div>`)}</td>
-<td class="small">${n.plan ? `+${n.plan.add} ~${n.plan.change} -${n.plan.destroy}` : ""}</td><td class="small">${utc(n.createdAt)}<div class="muted">${utc(n.updatedAt)}</div></td></tr>`,
+<td class="small">${n.plan ? `+${n.plan.add} ~${n.plan.change} -${n.plan.destroy}` : ""}</td><td class="small">${utc(n.createdAt)}<div class="muted">${utc(n.updatedAt)}</div></td><td>${jobButtons(n, csrf)}</td></tr>`,
   );
   return html`<h1>Pipeline <code>${sha.slice(0, 12)}</code></h1><p class="lead">${repo}: the apply jobs of this merge commit, in dependency order.</p>
 <div class="card graph">${nodes.length ? pipelineSvg(nodes) : html`<div class="empty">No apply jobs for this commit.</div>`}</div>
-<div class="card"><table><thead><tr><th>Stack</th><th>State</th><th>Depends on</th><th>Runs</th><th>Plan</th><th>Created / updated</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+<div class="card"><table><thead><tr><th>Stack</th><th>State</th><th>Depends on</th><th>Runs</th><th>Plan</th><th>Created / updated</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 export function auditBody(entries: AuditEntry[], f: AuditFilters): Safe {
@@ -193,3 +206,27 @@ export function notFound(): Safe {
 }
 
 export type { Safe } from "./html.js";
+
+/** `flowgate usage` per policy, with the average approval wait drawn as bars. */
+export function usageBody(usage: PolicyUsage[], days: number): Safe {
+  const longest = Math.max(1, ...usage.map((u) => u.averageWaitSeconds ?? 0));
+  const rows = usage.map(
+    (
+      u,
+    ) => html`<tr data-policy="${u.policy}"><td><strong>${u.policy}</strong></td><td>${u.jobs}</td><td>${u.approvalsRequired}</td><td>${u.autoApproved}</td>
+<td>${u.rejected}</td><td>${u.succeeded} / ${u.failed}</td>
+<td>${
+      u.averageWaitSeconds === null
+        ? html`<span class="muted">no waits</span>`
+        : html`<svg width="160" height="12" role="img" aria-label="average wait"><rect width="${Math.max(2, Math.round((u.averageWaitSeconds / longest) * 160))}" height="12" rx="2" fill="#0969da"/></svg> ${waited(Math.round(u.averageWaitSeconds))}`
+    }</td>
+<td>${u.averageExecutionSeconds === null ? "" : waited(Math.round(u.averageExecutionSeconds))}</td></tr>`,
+  );
+  return html`<h1>Usage</h1><p class="lead">Per policy over the last ${days} days in your repositories: stack jobs, approvals and how long people made them wait.</p>
+<div class="card"><form class="filters" method="get" action="/console/usage"><label>Days<input name="days" value="${days}"></label><button class="act" type="submit">Show</button></form></div>
+<div class="card">${
+    usage.length
+      ? html`<table><thead><tr><th>Policy</th><th>Jobs</th><th>Approvals required</th><th>Auto-approved</th><th>Rejected</th><th>Succeeded / failed</th><th>Average approval wait</th><th>Average run</th></tr></thead><tbody>${rows}</tbody></table>`
+      : html`<div class="empty">No stack jobs in this period.</div>`
+  }</div>`;
+}

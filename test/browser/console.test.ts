@@ -169,6 +169,11 @@ describe("the console in Chromium", () => {
     await shot(alice, "gate-refused");
     await alice.context().close();
 
+    // Someone watching the waiting page sees the held job leave it without reloading.
+    const watcher = await signIn("alice");
+    await watcher.evaluate("window.__sameDocument = true");
+    expect(await watcher.locator("tr[data-job] strong", { hasText: "web" }).count()).toBe(1);
+
     const maria = await signIn("maria");
     await maria.goto(`${base}/console/gates`);
     await maria.getByRole("button", { name: "Open" }).click();
@@ -177,6 +182,11 @@ describe("the console in Chromium", () => {
     await shot(maria, "gates");
     // The held job goes on by itself, and the audit log names the person.
     await waitForDispatch(h, { stack: "web", operation: "apply", sha });
+    await expect
+      .poll(() => watcher.locator("tr[data-job] strong", { hasText: "web" }).count(), { timeout: 15_000 })
+      .toBe(0);
+    expect(await watcher.evaluate("window.__sameDocument")).toBe(true);
+    await watcher.context().close();
     const audit = await h.app.runtime.audit.since(new Date(0));
     expect(audit.find((e) => e.type === "gate-opened")?.actor).toBe("maria");
     expect(audit.find((e) => e.type === "gate-refused")?.actor).toBe("alice");
@@ -188,6 +198,9 @@ describe("the console in Chromium", () => {
     await page.goto(`${base}/console/audit?repo=${encodeURIComponent(REPO)}`);
     expect(await textOf(page.locator("main"))).toContain(XSS);
     await shot(page, "audit");
+    await page.goto(`${base}/console/usage`);
+    expect(await page.locator("tr[data-policy]").count()).toBeGreaterThan(0);
+    await shot(page, "usage");
     await page.goto(`${base}/console/gates`);
     await page.evaluate(`document.querySelector('input[name="gate"]').value = ${JSON.stringify(XSS)}`);
     await page.getByRole("button", { name: "Close" }).click();
