@@ -104,8 +104,26 @@ async function main(): Promise<void> {
     console.log(`| first load, visibility asked from GitHub (ms) | ${cold.ms.toFixed(1)} |`);
     console.log(`| load p50 (ms) | ${percentile(times, 50).toFixed(1)} |`);
     console.log(`| load p99 (ms) | ${percentile(times, 99).toFixed(1)} |`);
+    const shotPath = process.env.FLOWGATE_CONSOLE_SCREENSHOT;
+    if (shotPath) await screenshot(url, cookie, shotPath);
   } finally {
     await h.stop();
+  }
+}
+
+/** The measured view as a person sees it (for docs/): Chromium with the same session cookie. */
+async function screenshot(url: string, cookie: string, path: string): Promise<void> {
+  const { launchChromium } = await import("../test/browser/chromium.js");
+  const { browser, close } = await launchChromium();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
+    const [name, value] = cookie.split("=") as [string, string];
+    await context.addCookies([{ name, value, url }]);
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.screenshot({ path });
+  } finally {
+    await close();
   }
 }
 

@@ -15,7 +15,7 @@ import { type Person, repoName } from "./identity.js";
 
 /** Statuses in which a job waits for a person (or a gate a person opens). */
 const WAITING: Record<string, string> = {
-  pending: "waits for `/apply` or `flowgate apply --all-pending` (disableOnLifecycleEvents)",
+  pending: "waits for /apply or flowgate apply --all-pending (disableOnLifecycleEvents)",
   awaiting_start: "waits for a manual start (isManual)",
   awaiting_approval: "waits for approval of its plan",
 };
