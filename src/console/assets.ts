@@ -12,8 +12,8 @@ main{max-width:1180px;margin:24px auto;padding:0 24px}h1{font-size:22px;margin:0
 table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:9px 12px;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:#f6f8fa;font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.4px}tr:last-child td{border-bottom:0}
 .pill{display:inline-block;border-radius:999px;padding:1px 9px;font-size:12px;font-weight:600;border:1px solid}
-.s-succeeded,.s-open{color:var(--ok);border-color:#4ac26b;background:#dafbe1}.s-failed,.s-closed,.s-timed_out{color:var(--bad);border-color:#ff8182;background:#ffebe9}
-.s-awaiting_approval,.s-pending,.s-awaiting_start,.s-queued{color:var(--wait);border-color:#d4a72c;background:#fff8c5}
+.s-succeeded,.s-open{color:var(--ok);border-color:#4ac26b;background:#dafbe1}.s-failed,.s-closed,.s-timed_out,.s-blocked{color:var(--bad);border-color:#ff8182;background:#ffebe9}
+.s-awaiting_approval,.s-pending,.s-waiting,.s-awaiting_start,.s-queued{color:var(--wait);border-color:#d4a72c;background:#fff8c5}
 .s-planning,.s-applying{color:var(--run);border-color:#c297ff;background:#fbefff}.s-cancelled,.s-superseded{color:var(--muted);border-color:var(--line);background:#f6f8fa}
 .muted{color:var(--muted)}.small{font-size:12px}code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#eff2f5;padding:1px 5px;border-radius:4px}
 form.filters{display:flex;gap:10px;align-items:end;padding:12px;flex-wrap:wrap}label{font-size:12px;color:var(--muted);display:flex;flex-direction:column;gap:3px}

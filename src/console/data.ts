@@ -21,6 +21,9 @@ const WAITING: Record<string, string> = {
 };
 
 export interface WaitingItem {
+  /** a stack job, or an open PR whose `flowgate` check does not pass yet */
+  kind: "job" | "pull";
+  /** the job's id; for a PR `owner/name#number` */
   jobId: string;
   repo: string;
   stack: string;
@@ -101,6 +104,7 @@ export async function waitingItems(
     const since = [...job.history].reverse().find((h) => h.status === job.status)?.at ?? job.updatedAt;
     const rule = gated ? undefined : (await storedJobRule(rt, job.id))?.rule;
     out.push({
+      kind: "job",
       jobId: job.id,
       repo,
       stack: job.stack,
@@ -118,7 +122,48 @@ export async function waitingItems(
       gates: job.gates,
     });
   }
+  if (!filters.env && !filters.stack) out.push(...(await heldPulls(rt, person, filters.repo, now)));
   return out.sort((a, b) => b.waitedSeconds - a.waitedSeconds);
+}
+
+/** Open PRs whose `flowgate` check, at their head, does not pass: held for approvals, plans or a gate. */
+async function heldPulls(
+  rt: Runtime,
+  person: Person,
+  onlyRepo: string | undefined,
+  now: number,
+): Promise<WaitingItem[]> {
+  const out: WaitingItem[] = [];
+  for (const repo of person.repos.values()) {
+    const name = `${repo.owner}/${repo.repo}`;
+    if (onlyRepo && name.toLowerCase() !== onlyRepo.toLowerCase()) continue;
+    for (const n of await rt.redis.smembers(keys.openPulls(repo.repoId))) {
+      const record = await rt.pulls.get(repo.repoId, Number(n));
+      const decision = record?.lastDecision;
+      if (!record || record.facts.state !== "open" || !decision || decision.headSha !== record.facts.headSha)
+        continue;
+      if (decision.conclusion === "success") continue;
+      const since = record.headPushedAt;
+      out.push({
+        kind: "pull",
+        jobId: `${name}#${record.facts.number}`,
+        repo: name,
+        stack: `PR #${record.facts.number}`,
+        environment: "",
+        status: decision.conclusion === "failure" ? "blocked" : "waiting",
+        why: decision.title,
+        reason: `the flowgate check of ${record.facts.headSha.slice(0, 7)} is ${decision.conclusion}; the PR's sticky comment says what each stack needs`,
+        since,
+        waitedSeconds: Math.max(0, Math.round((now - Date.parse(since)) / 1000)),
+        whoMayUnblock: "the approvers its stacks' policies name (see the PR)",
+        prNumber: record.facts.number,
+        prUrl: `https://github.com/${name}/pull/${record.facts.number}`,
+        sha: record.facts.headSha,
+        gates: [],
+      });
+    }
+  }
+  return out;
 }
 
 export interface GateRow {

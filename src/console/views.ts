@@ -69,12 +69,12 @@ export function waitingBody(items: WaitingItem[], all: WaitingItem[], filters: F
   const rows = items.map(
     (
       i,
-    ) => html`<tr data-job="${i.jobId}"><td><strong>${i.stack}</strong><div class="small muted">${i.repo} · ${i.environment}</div></td>
+    ) => html`<tr data-job="${i.jobId}"><td><strong>${i.stack}</strong><div class="small muted">${i.repo}${i.environment ? ` · ${i.environment}` : ""}</div></td>
 <td>${pill(i.status)}<div class="small">${i.why}</div><div class="small muted">${i.reason}</div></td>
 <td title="${i.since}">${waited(i.waitedSeconds)}<div class="small muted">since ${utc(i.since)}</div></td>
 <td class="small">${i.whoMayUnblock}</td>
 <td>${i.prUrl ? html`<a href="${i.prUrl}">#${i.prNumber}</a>` : html`<span class="muted">push</span>`}
-<div class="small"><a href="/console/pipelines?repo=${encodeURIComponent(i.repo)}&amp;sha=${i.sha}">pipeline</a></div></td>
+${i.kind === "job" ? html`<div class="small"><a href="/console/pipelines?repo=${encodeURIComponent(i.repo)}&amp;sha=${i.sha}">pipeline</a></div>` : html``}</td>
 <td>${actionsFor(i, csrf)}</td></tr>`,
   );
   return html`<h1>Waiting on people</h1><p class="lead">${items.length} ${items.length === 1 ? "item" : "items"} held for an approval, a gate, a manual start or a pending batch, longest wait first.</p>
@@ -110,7 +110,7 @@ function actionsFor(i: WaitingItem, csrf: string): Safe {
       : i.status === "pending" || i.status === "awaiting_start"
         ? "apply"
         : "";
-  if (!action || !i.prNumber) return html``;
+  if (!action || !i.prNumber || i.kind !== "job") return html``;
   return html`<form class="inline" method="post" action="/console/jobs/${action}"><input type="hidden" name="_csrf" value="${csrf}">
 <input type="hidden" name="job" value="${i.jobId}"><button class="act primary" type="submit">${action === "approve" ? "Approve" : "Start"}</button></form>`;
 }

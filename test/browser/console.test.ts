@@ -105,6 +105,14 @@ describe("the console in Chromium", () => {
     await completeRun(h, network);
     await waitForApplyCheck(h, sha, "network", concluded("success"), "success");
     await waitForDispatch(h, { stack: "database", operation: "apply", sha });
+    // An open PR whose plans have not run: held, and listed with the jobs.
+    const open = await openPull(h, ["web"], { branch: "still-open" });
+    await comment(h, open, "maria", "/reject web -- not in this window");
+    await h.waitFor(
+      async () =>
+        (await h.app.runtime.pulls.get(h.gh.repo(REPO).id, open.number))?.lastDecision?.conclusion === "failure",
+      "the open PR's flowgate check failing on the rejection",
+    );
     const other = await openPull(h, ["ledger"], { author: "bob" }, OTHER);
     await mergePull(h, other.number, OTHER);
     ({ browser, close: closeBrowser } = await launchChromium());
@@ -131,6 +139,7 @@ describe("the console in Chromium", () => {
     const text = await page.locator("main").innerText();
     expect(text).toContain("web");
     expect(text).toContain("held by gate deploy-window");
+    expect(text).toContain("PR #2");
     expect(text).toContain("deploy-window: people with maintain or admin permission");
     expect(text).not.toContain("payments");
     expect(text).not.toContain("ledger");
