@@ -116,7 +116,7 @@ export async function waitingItems(
       waitedSeconds: Math.max(0, Math.round((now - Date.parse(since)) / 1000)),
       whoMayUnblock: gated ? await openersOf(job) : describeApprovers(rule?.approvers),
       ...(job.prNumber
-        ? { prNumber: job.prNumber, prUrl: `https://github.com/${repo}/pull/${job.prNumber}` }
+        ? { prNumber: job.prNumber, prUrl: `${person.webUrl}/${repo}/pull/${job.prNumber}` }
         : {}),
       sha: job.sha,
       gates: job.gates,
@@ -157,7 +157,7 @@ async function heldPulls(
         waitedSeconds: Math.max(0, Math.round((now - Date.parse(since)) / 1000)),
         whoMayUnblock: "the approvers its stacks' policies name (see the PR)",
         prNumber: record.facts.number,
-        prUrl: `https://github.com/${name}/pull/${record.facts.number}`,
+        prUrl: `${person.webUrl}/${name}/pull/${record.facts.number}`,
         sha: record.facts.headSha,
         gates: [],
       });

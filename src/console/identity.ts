@@ -13,16 +13,26 @@ export interface Person {
   login: string;
   /** repositories the person can read, by `owner/name` (lower case) */
   repos: Map<string, RepoInfo>;
+  /** GitHub's web address for links (github.com, or the GHES host) */
+  webUrl: string;
+}
+
+/** api.github.com → github.com; a GHES `https://host/api/v3` → `https://host`; a test fake stays as it is. */
+export function webUrlOf(apiBase: string): string {
+  if (/^https:\/\/api\.github\.com\/?$/.test(apiBase)) return "https://github.com";
+  return apiBase.replace(/\/api\/v3\/?$/, "").replace(/\/+$/, "");
 }
 
 export class GitHubIdentity {
   private readonly request: typeof octokitRequest;
+  private readonly webUrl: string;
 
   constructor(
     private readonly redis: Redis,
     baseUrl: string,
     private readonly ttlSeconds: number,
   ) {
+    this.webUrl = webUrlOf(baseUrl);
     this.request = octokitRequest.defaults({ baseUrl, headers: { "user-agent": "flowgate-console" } });
   }
 
@@ -54,7 +64,7 @@ export class GitHubIdentity {
     const cached = await this.redis.get(key);
     if (cached) {
       const c = JSON.parse(cached) as { login: string; repos: RepoInfo[] };
-      return { login: c.login, repos: new Map(c.repos.map((r) => [repoName(r), r])) };
+      return { login: c.login, repos: new Map(c.repos.map((r) => [repoName(r), r])), webUrl: this.webUrl };
     }
     const auth = { headers: { authorization: `token ${token}` } };
     let login: string;
@@ -91,7 +101,7 @@ export class GitHubIdentity {
       }
     }
     await this.redis.set(key, JSON.stringify({ login, repos }), "EX", this.ttlSeconds);
-    return { login, repos: new Map(repos.map((r) => [repoName(r), r])) };
+    return { login, repos: new Map(repos.map((r) => [repoName(r), r])), webUrl: this.webUrl };
   }
 
   private async pages(

@@ -46,6 +46,23 @@ export function createConsole(
   };
 
   return async (req, res) => {
+    try {
+      return await handle(req, res);
+    } catch (error) {
+      // GitHub or Redis failing mid-request: say so and what to do, never a bare stack trace.
+      rt.log.warn({ err: error }, `console: ${req.method} ${req.url} failed`);
+      if (res.headersSent) {
+        res.end();
+        return true;
+      }
+      const text = `flowgate could not answer (${(error as Error).message}). GitHub or flowgate's Redis may be unreachable; try again in a moment, and check /readyz.`;
+      if ((req.url ?? "").startsWith("/api/")) sendJson(res, 502, { error: text });
+      else sendHtml(res, 502, views.page("Unavailable", views.failure(text)));
+      return true;
+    }
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? "/", "http://console.invalid");
     const path = url.pathname;
     const method = req.method ?? "GET";
@@ -100,7 +117,7 @@ export function createConsole(
     }
     await get(req, res, url, session, person);
     return true;
-  };
+  }
 
   function ctx(
     session: Session,

@@ -230,3 +230,7 @@ export function usageBody(usage: PolicyUsage[], days: number): Safe {
       : html`<div class="empty">No stack jobs in this period.</div>`
   }</div>`;
 }
+
+export function failure(text: string): Safe {
+  return html`<div class="notice bad" role="alert">${text}</div>`;
+}
