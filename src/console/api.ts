@@ -7,7 +7,7 @@ import type { Runtime } from "../app/runtime.js";
 import { summarizeUsage } from "../cli/usage-report.js";
 import { parseDuration } from "../engine/time/duration.js";
 import { actOnJob, type JobAction, toggleGate } from "./actions.js";
-import { auditEntries, gateRows, pipeline, waitingItems } from "./data.js";
+import { auditEntries, gateRows, pipeline, pullView, waitingItems } from "./data.js";
 import { readBody, sendJson } from "./http.js";
 import type { Person } from "./identity.js";
 
@@ -54,6 +54,13 @@ export async function handleApi(
     const days = Math.min(365, Math.max(1, Number(q("days")) || 7));
     const entries = await auditEntries(rt, person, { sinceHours: days * 24 });
     return sendJson(res, 200, { days, usage: summarizeUsage([...entries].reverse()) });
+  }
+  const pr = /^\/api\/v1\/pulls\/([^/]+)\/([^/]+)\/(\d+)$/.exec(path);
+  if (method === "GET" && pr) {
+    const view = await pullView(rt, person, `${pr[1]}/${pr[2]}`, Number(pr[3]));
+    return view
+      ? sendJson(res, 200, view)
+      : sendJson(res, 404, { error: "no such pull request among the repositories you can read" });
   }
   const pipe = /^\/api\/v1\/pipelines\/([^/]+)\/([^/]+)\/([0-9a-f]{7,40})$/.exec(path);
   if (method === "GET" && pipe) {

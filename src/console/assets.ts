@@ -23,6 +23,8 @@ button.primary{background:#1f883d;color:#fff}button.danger{color:var(--bad)}form
 .notice{padding:10px 14px;border-radius:6px;margin-bottom:16px;border:1px solid}.notice.ok{background:#dafbe1;border-color:#4ac26b}.notice.bad{background:#ffebe9;border-color:#ff8182}
 .empty{padding:28px;text-align:center;color:var(--muted)}a{color:var(--accent)}.graph{padding:12px;background:#fff}
 .signin{max-width:480px;margin:80px auto;text-align:center;padding:32px}.signin a.btn{display:inline-block;background:#1f883d;color:#fff;padding:9px 18px;border-radius:6px;text-decoration:none;font-weight:600}
+table.kv th{width:180px;border-bottom:0}
+pre.sticky{white-space:pre-wrap;font:12px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace;margin:0;max-height:640px;overflow:auto}
 .bar{display:inline-block;height:10px;background:#0969da;border-radius:2px;vertical-align:middle}
 `;
 

@@ -7,6 +7,7 @@ import type { Approvers, Gate } from "../config/types.js";
 import { evaluateGate } from "../engine/gates.js";
 import type { StackJob } from "../engine/stack-job/types.js";
 import type { AuditEntry } from "../observability/audit.js";
+import { STICKY_MARKER } from "../render/sticky.js";
 import { keys } from "../state/keys.js";
 import type { RepoInfo } from "../webhooks/events.js";
 import { storedJobRule } from "../workers/apply/plan-decisions.js";
@@ -283,6 +284,60 @@ export async function auditEntries(rt: Runtime, person: Person, f: AuditFilters)
     .filter((e) => !f.actor || e.actor?.toLowerCase() === f.actor.toLowerCase().replace(/^@/, ""))
     .filter((e) => !f.type || e.type === f.type)
     .reverse();
+}
+
+export interface PullView {
+  repo: string;
+  number: number;
+  url: string;
+  author: string;
+  headSha: string;
+  state: string;
+  merged: boolean;
+  decision?: { conclusion: string; title: string; current: boolean };
+  /** the sticky comment's markdown as flowgate last wrote it, without its marker */
+  sticky?: string;
+  /** apply jobs of the merge commit, when merged */
+  mergeCommitSha?: string;
+}
+
+/** One PR as flowgate sees it: its `flowgate` decision and what the sticky comment says (read from GitHub). */
+export async function pullView(
+  rt: Runtime,
+  person: Person,
+  repoFullName: string,
+  number: number,
+): Promise<PullView | undefined> {
+  const repo = person.repos.get(repoFullName.toLowerCase());
+  if (!repo || !Number.isInteger(number) || number <= 0) return undefined;
+  const record = await rt.pulls.get(repo.repoId, number);
+  if (!record) return undefined;
+  const name = `${repo.owner}/${repo.repo}`;
+  let sticky: string | undefined;
+  if (record.commentId) {
+    const comments = await rt.github(repo).listComments(number);
+    sticky = comments
+      .find((c) => c.id === record.commentId)
+      ?.body.replace(STICKY_MARKER, "")
+      .trim();
+  }
+  const d = record.lastDecision;
+  return {
+    repo: name,
+    number,
+    url: `${person.webUrl}/${name}/pull/${number}`,
+    author: record.facts.author,
+    headSha: record.facts.headSha,
+    state: record.facts.state,
+    merged: record.facts.merged,
+    ...(d
+      ? {
+          decision: { conclusion: d.conclusion, title: d.title, current: d.headSha === record.facts.headSha },
+        }
+      : {}),
+    ...(sticky ? { sticky } : {}),
+    ...(record.facts.mergeCommitSha ? { mergeCommitSha: record.facts.mergeCommitSha } : {}),
+  };
 }
 
 export type { RepoInfo };

@@ -10,7 +10,15 @@ import { summarizeUsage } from "../cli/usage-report.js";
 import { actOnJob, type JobAction } from "./actions.js";
 import { gateAction, handleApi } from "./api.js";
 import { CSS, JS } from "./assets.js";
-import { auditEntries, type Filters, gateRows, pipeline, recentPipelines, waitingItems } from "./data.js";
+import {
+  auditEntries,
+  type Filters,
+  gateRows,
+  pipeline,
+  pullView,
+  recentPipelines,
+  waitingItems,
+} from "./data.js";
 import { header, readBody, redirect, sendHtml, sendJson } from "./http.js";
 import { GitHubIdentity, type Person } from "./identity.js";
 import { cookies, SESSION_COOKIE, type Session, Sessions, STATE_COOKIE, sameToken } from "./session.js";
@@ -180,6 +188,12 @@ export function createConsole(
         const all = await waitingItems(rt, person);
         const items = Object.keys(filters).length ? await waitingItems(rt, person, filters) : all;
         return show("Waiting on people", views.waitingBody(items, all, filters, session.csrf), "waiting");
+      }
+      case "/console/pulls": {
+        const view = await pullView(rt, person, q("repo") ?? "", Number(q("number")));
+        if (!view)
+          return sendHtml(res, 404, views.page("Not found", views.notFound(), ctx(session, "waiting")));
+        return show(`PR #${view.number}`, views.pullBody(view), "waiting");
       }
       case "/console/gates":
         return show("Gates", views.gatesBody(await gateRows(rt, person), session.csrf), "gates");

@@ -1,7 +1,7 @@
 /** The console's pages: server-rendered, every value escaped by `html`. */
 import type { PolicyUsage } from "../cli/usage-report.js";
 import type { AuditEntry } from "../observability/audit.js";
-import type { AuditFilters, Filters, GateRow, PipelineNode, WaitingItem } from "./data.js";
+import type { AuditFilters, Filters, GateRow, PipelineNode, PullView, WaitingItem } from "./data.js";
 import { pipelineSvg } from "./graph.js";
 import { html, type Safe, utc, waited } from "./html.js";
 
@@ -73,7 +73,7 @@ export function waitingBody(items: WaitingItem[], all: WaitingItem[], filters: F
 <td>${pill(i.status)}<div class="small">${i.why}</div><div class="small muted">${i.reason}</div></td>
 <td title="${i.since}">${waited(i.waitedSeconds)}<div class="small muted">since ${utc(i.since)}</div></td>
 <td class="small">${i.whoMayUnblock}</td>
-<td>${i.prUrl ? html`<a href="${i.prUrl}">#${i.prNumber}</a>` : html`<span class="muted">push</span>`}
+<td>${i.prUrl ? html`<a href="/console/pulls?repo=${encodeURIComponent(i.repo)}&amp;number=${i.prNumber}">#${i.prNumber}</a>` : html`<span class="muted">push</span>`}
 ${i.kind === "job" ? html`<div class="small"><a href="/console/pipelines?repo=${encodeURIComponent(i.repo)}&amp;sha=${i.sha}">pipeline</a></div>` : html``}</td>
 <td>${actionsFor(i, csrf)}</td></tr>`,
   );
@@ -233,4 +233,24 @@ export function usageBody(usage: PolicyUsage[], days: number): Safe {
 
 export function failure(text: string): Safe {
   return html`<div class="notice bad" role="alert">${text}</div>`;
+}
+
+/** A PR: flowgate's decision on its head and the sticky comment's text (markdown shown as written). */
+export function pullBody(p: PullView): Safe {
+  const state = p.merged ? "merged" : p.state;
+  return html`<h1>Pull request #${p.number}</h1><p class="lead">${p.repo} · by @${p.author} · ${state} · head <code>${p.headSha.slice(0, 12)}</code> · <a href="${p.url}">open on GitHub</a>${
+    p.mergeCommitSha
+      ? html` · <a href="/console/pipelines?repo=${encodeURIComponent(p.repo)}&amp;sha=${p.mergeCommitSha}">apply pipeline</a>`
+      : html``
+  }</p>
+<div class="card"><table class="kv"><tbody><tr><th>flowgate check</th><td>${
+    p.decision
+      ? html`${pill(p.decision.conclusion === "success" ? "succeeded" : p.decision.conclusion === "failure" ? "failed" : "pending")} ${p.decision.title}${p.decision.current ? html`` : html` <span class="muted">(an older head)</span>`}`
+      : html`<span class="muted">not decided yet</span>`
+  }</td></tr></tbody></table></div>
+<div class="card"><table><thead><tr><th>What the sticky comment says: each stack's policy, where it comes from, and what it needs</th></tr></thead><tbody><tr><td>${
+    p.sticky
+      ? html`<pre class="sticky">${p.sticky}</pre>`
+      : html`<span class="muted">flowgate has not commented on this PR yet.</span>`
+  }</td></tr></tbody></table></div>`;
 }

@@ -144,6 +144,12 @@ describe("the console in Chromium", () => {
     expect(text).not.toContain("payments");
     expect(text).not.toContain("ledger");
     await shot(page, "waiting");
+    // The held PR's page: flowgate's decision and what its sticky comment says.
+    await page.getByRole("link", { name: "#2", exact: true }).click();
+    expect(await textOf(page.locator("h1"))).toBe("Pull request #2");
+    expect(await textOf(page.locator("pre.sticky"))).toContain("web");
+    expect(await textOf(page.locator("main"))).toContain("rejected by @maria");
+    await shot(page, "pull");
     await page.goto(`${base}/console/gates`);
     expect(await page.locator("tr[data-gate]").count()).toBe(1);
     expect(await page.locator("main").innerText()).not.toContain("payments");
