@@ -141,8 +141,7 @@ async function heldPulls(
     for (const n of await rt.redis.smembers(keys.openPulls(repo.repoId))) {
       const record = await rt.pulls.get(repo.repoId, Number(n));
       const decision = record?.lastDecision;
-      if (!record || record.facts.state !== "open" || !decision || decision.headSha !== record.facts.headSha)
-        continue;
+      if (record?.facts.state !== "open" || !decision || decision.headSha !== record.facts.headSha) continue;
       if (decision.conclusion === "success") continue;
       const since = record.headPushedAt;
       out.push({

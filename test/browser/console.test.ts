@@ -29,7 +29,7 @@ const OTHER = "acme/payments";
 /** The text of an element, once it is there (after a navigation a click started). */
 async function textOf(locator: Locator): Promise<string> {
   await locator.first().waitFor({ timeout: 10_000 });
-  return locator.first().innerText();
+  return (await locator.first().textContent()) ?? "";
 }
 const DOCS = `apiVersion: flowgate/v1
 kind: FlowControlPolicy
@@ -110,7 +110,8 @@ describe("the console in Chromium", () => {
     await comment(h, open, "maria", "/reject web -- not in this window");
     await h.waitFor(
       async () =>
-        (await h.app.runtime.pulls.get(h.gh.repo(REPO).id, open.number))?.lastDecision?.conclusion === "failure",
+        (await h.app.runtime.pulls.get(h.gh.repo(REPO).id, open.number))?.lastDecision?.conclusion ===
+        "failure",
       "the open PR's flowgate check failing on the rejection",
     );
     const other = await openPull(h, ["ledger"], { author: "bob" }, OTHER);
@@ -136,7 +137,7 @@ describe("the console in Chromium", () => {
     const page = await signIn("alice");
     const waiting = page.locator("tr[data-job]");
     await expect.poll(() => waiting.count(), { timeout: 10_000 }).toBeGreaterThan(0);
-    const text = await page.locator("main").innerText();
+    const text = await page.locator("main").textContent();
     expect(text).toContain("web");
     expect(text).toContain("held by gate deploy-window");
     expect(text).toContain("PR #2");
@@ -152,7 +153,7 @@ describe("the console in Chromium", () => {
     await shot(page, "pull");
     await page.goto(`${base}/console/gates`);
     expect(await page.locator("tr[data-gate]").count()).toBe(1);
-    expect(await page.locator("main").innerText()).not.toContain("payments");
+    expect(await page.locator("main").textContent()).not.toContain("payments");
     // Asking for the other repository's pipeline by URL shows nothing of it.
     const hidden = await page.goto(`${base}/console/pipelines?repo=${encodeURIComponent(OTHER)}&sha=${sha}`);
     expect(hidden?.status()).toBe(404);
@@ -180,7 +181,7 @@ describe("the console in Chromium", () => {
     expect(await textOf(alice.locator(".notice.bad"))).toContain(
       "you may not open gate `deploy-window`: opening or closing deploy-window needs admin or maintain permission",
     );
-    expect(await alice.locator('tr[data-gate="deploy-window"] .pill').innerText()).toBe("closed");
+    expect(await alice.locator('tr[data-gate="deploy-window"] .pill').textContent()).toBe("closed");
     await shot(alice, "gate-refused");
     await alice.context().close();
 
@@ -193,7 +194,7 @@ describe("the console in Chromium", () => {
     await maria.goto(`${base}/console/gates`);
     await maria.getByRole("button", { name: "Open" }).click();
     expect(await textOf(maria.locator(".notice.ok"))).toContain("gate `deploy-window` is open");
-    expect(await maria.locator('tr[data-gate="deploy-window"]').innerText()).toContain("set by @maria");
+    expect(await maria.locator('tr[data-gate="deploy-window"]').textContent()).toContain("set by @maria");
     await shot(maria, "gates");
     // The held job goes on by itself, and the audit log names the person.
     await waitForDispatch(h, { stack: "web", operation: "apply", sha });
