@@ -111,7 +111,7 @@ export async function gateAction(
 }
 
 /** `flowgate apply --env ENV --all-pending` through the API: starts each pending job the person may start. */
-async function applyPending(
+export async function applyPending(
   rt: Runtime,
   person: Person,
   env: string | undefined,

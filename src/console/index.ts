@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Runtime } from "../app/runtime.js";
 import { summarizeUsage } from "../cli/usage-report.js";
 import { actOnJob, type JobAction } from "./actions.js";
-import { gateAction, handleApi } from "./api.js";
+import { applyPending, gateAction, handleApi } from "./api.js";
 import { CSS, JS } from "./assets.js";
 import {
   auditEntries,
@@ -253,6 +253,24 @@ export function createConsole(
           "Gates",
           views.gatesBody(rows, session.csrf),
           ctx(session, "gates", { ok: reply.ok, text: reply.message }),
+        ),
+      );
+    }
+    if (path === "/console/apply-pending") {
+      const [, outcome] = await applyPending(rt, person, body.env, body.repo);
+      const text = outcome.results.length
+        ? outcome.results
+            .map((r) => `${r.repo} ${r.stack}: ${r.message.replace(/\s*\n[-\s]*/g, " ").trim()}`)
+            .join("; ")
+        : (outcome.message ?? `nothing pending in ${body.env} that you can see`);
+      const all = await waitingItems(rt, person);
+      return sendHtml(
+        res,
+        outcome.ok ? 200 : 403,
+        views.page(
+          "Waiting on people",
+          views.waitingBody(all, all, {}, session.csrf),
+          ctx(session, "waiting", { ok: outcome.ok, text }),
         ),
       );
     }

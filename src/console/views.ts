@@ -95,12 +95,21 @@ ${select(
   uniq((i) => i.stack),
   filters.stack,
 )}
-<button class="act" type="submit">Filter</button></form></div>
+<button class="act" type="submit">Filter</button></form>${startAll(items, filters, csrf)}</div>
 <div class="card">${
     items.length
       ? html`<table><thead><tr><th>Stack</th><th>Held because</th><th>Waiting</th><th>Who may unblock</th><th>PR</th><th></th></tr></thead><tbody>${rows}</tbody></table>`
       : html`<div class="empty">Nothing is waiting on people in your repositories.</div>`
   }</div>`;
+}
+
+/** `flowgate apply --env ENV --all-pending` as a button, once an environment is chosen. */
+function startAll(items: WaitingItem[], filters: Filters, csrf: string): Safe {
+  const pending = items.filter((i) => i.status === "pending").length;
+  if (!filters.env || pending === 0) return html``;
+  return html`<form class="filters" method="post" action="/console/apply-pending"><input type="hidden" name="_csrf" value="${csrf}">
+<input type="hidden" name="env" value="${filters.env}">${filters.repo ? html`<input type="hidden" name="repo" value="${filters.repo}">` : html``}
+<button class="act primary" type="submit">Start all ${pending} pending in ${filters.env}</button></form>`;
 }
 
 function actionsFor(i: WaitingItem, csrf: string): Safe {
