@@ -130,11 +130,12 @@ export function gatesBody(rows: GateRow[], csrf: string): Safe {
       g,
     ) => html`<tr data-gate="${g.gate}" data-repo="${g.repo}"><td><strong>${g.gate}</strong><div class="small muted">${g.repo}</div></td>
 <td>${pill(g.open ? "open" : "closed")}<div class="small muted">${g.source}</div></td>
-<td class="small">${g.reason}${g.setBy ? html`<div>set by @${g.setBy}${g.until ? html` until ${utc(g.until)}` : html``}</div>` : html``}</td>
+<td class="small">${g.reason}</td>
 <td class="small">${g.nextChangeAt ? utc(g.nextChangeAt) : html`<span class="muted">none scheduled</span>`}</td>
 <td class="small">${g.openers}</td>
 <td><form class="inline" method="post" action="/console/gates"><input type="hidden" name="_csrf" value="${csrf}">
 <input type="hidden" name="repo" value="${g.repo}"><input type="hidden" name="gate" value="${g.gate}">
+<input class="duration" name="duration" placeholder="for (e.g. 2h)" aria-label="for how long" size="10">
 <button class="act ${g.open ? "danger" : "primary"}" type="submit" name="action" value="${g.open ? "close" : "open"}">${g.open ? "Close" : "Open"}</button></form></td></tr>`,
   );
   return html`<h1>Gates</h1><p class="lead">Every repository and organization gate in your repositories: its state, who set it, and when it changes next.</p>
