@@ -195,7 +195,9 @@ describe("the console in Chromium", () => {
     await maria.getByLabel("for how long").fill("2h");
     await maria.getByRole("button", { name: "Open" }).click();
     expect(await textOf(maria.locator(".notice.ok"))).toContain("gate `deploy-window` is open for 2h");
-    expect(await maria.locator('tr[data-gate="deploy-window"]').textContent()).toContain("opened by @maria until");
+    expect(await maria.locator('tr[data-gate="deploy-window"]').textContent()).toContain(
+      "opened by @maria until",
+    );
     await shot(maria, "gates");
     // The held job goes on by itself, and the audit log names the person.
     await waitForDispatch(h, { stack: "web", operation: "apply", sha });
