@@ -7,9 +7,12 @@ import type { Runtime } from "../app/runtime.js";
 import { summarizeUsage } from "../cli/usage-report.js";
 import { parseDuration } from "../engine/time/duration.js";
 import { actOnJob, type JobAction, toggleGate } from "./actions.js";
-import { auditEntries, gateRows, pipeline, pullView, waitingItems } from "./data.js";
+import { auditEntries } from "./audit.js";
+import { gateRows, waitingItems } from "./data.js";
 import { readBody, sendJson } from "./http.js";
 import type { Person } from "./identity.js";
+import { pipeline } from "./pipelines.js";
+import { pullView } from "./pulls.js";
 
 const JOB_ACTIONS = new Set<JobAction>(["approve", "apply", "retry", "cancel"]);
 

@@ -6,12 +6,9 @@ import type { Runtime } from "../app/runtime.js";
 import type { Approvers, Gate } from "../config/types.js";
 import { evaluateGate } from "../engine/gates.js";
 import type { StackJob } from "../engine/stack-job/types.js";
-import type { AuditEntry } from "../observability/audit.js";
-import { STICKY_MARKER } from "../render/sticky.js";
 import { keys } from "../state/keys.js";
 import type { RepoInfo } from "../webhooks/events.js";
 import { storedJobRule } from "../workers/apply/plan-decisions.js";
-import { repoIdOf } from "../workers/jobs/ids.js";
 import { type Person, repoName } from "./identity.js";
 
 /** Statuses in which a job waits for a person (or a gate a person opens). */
@@ -200,143 +197,6 @@ export async function gateRows(rt: Runtime, person: Person): Promise<GateRow[]> 
     }
   }
   return rows;
-}
-
-export interface PipelineNode {
-  jobId: string;
-  stack: string;
-  environment: string;
-  status: string;
-  reason: string;
-  dependsOn: string[];
-  createdAt: string;
-  updatedAt: string;
-  runs: { operation: string; status: string; url?: string; conclusion?: string }[];
-  plan?: { add: number; change: number; destroy: number };
-}
-
-/** The apply jobs of one merge commit, with their dependsOn edges (ids inside the pipeline only). */
-export async function pipeline(
-  rt: Runtime,
-  person: Person,
-  repoFullName: string,
-  sha: string,
-): Promise<PipelineNode[] | undefined> {
-  const repo = person.repos.get(repoFullName.toLowerCase());
-  if (!repo) return undefined;
-  const ids = await rt.redis.smembers(keys.commitJobs(repo.repoId, sha));
-  const jobs = (await rt.jobs.getMany(ids.sort())).filter((j): j is StackJob => j !== undefined);
-  return jobs.map((j) => ({
-    jobId: j.id,
-    stack: j.stack,
-    environment: j.environment,
-    status: j.status,
-    reason: j.reason,
-    dependsOn: j.dependsOn,
-    createdAt: j.createdAt,
-    updatedAt: j.updatedAt,
-    runs: j.runs.map((r) => ({
-      operation: r.operation,
-      status: r.status,
-      ...(r.htmlUrl ? { url: r.htmlUrl } : {}),
-      ...(r.conclusion ? { conclusion: r.conclusion } : {}),
-    })),
-    ...(j.plan
-      ? { plan: { add: j.plan.summary.add, change: j.plan.summary.change, destroy: j.plan.summary.destroy } }
-      : {}),
-  }));
-}
-
-/** Recent merge commits with apply jobs, per visible repository: where the pipeline view starts. */
-export async function recentPipelines(
-  rt: Runtime,
-  person: Person,
-): Promise<{ repo: string; sha: string; at: string; jobs: number }[]> {
-  const open = (await rt.jobs.getMany(await rt.jobs.openJobIds(2000))).filter(
-    (j): j is StackJob => j !== undefined && j.kind === "apply" && visibleJob(person, j),
-  );
-  const seen = new Map<string, { repo: string; sha: string; at: string; jobs: number }>();
-  for (const j of open) {
-    const key = `${repoIdOf(j)}:${j.sha}`;
-    const entry = seen.get(key) ?? { repo: `${j.owner}/${j.repo}`, sha: j.sha, at: j.createdAt, jobs: 0 };
-    entry.jobs++;
-    seen.set(key, entry);
-  }
-  return [...seen.values()].sort((a, b) => b.at.localeCompare(a.at));
-}
-
-export interface AuditFilters {
-  repo?: string;
-  stack?: string;
-  actor?: string;
-  type?: string;
-  sinceHours?: number;
-}
-
-export async function auditEntries(rt: Runtime, person: Person, f: AuditFilters): Promise<AuditEntry[]> {
-  const from = new Date(rt.clock.now().getTime() - (f.sinceHours ?? 24 * 7) * 3600_000);
-  const entries = await rt.audit.since(from, 20_000);
-  return entries
-    .filter((e) => e.repo !== undefined && person.repos.has(e.repo.toLowerCase()))
-    .filter((e) => !f.repo || e.repo?.toLowerCase() === f.repo.toLowerCase())
-    .filter((e) => !f.stack || e.stack === f.stack)
-    .filter((e) => !f.actor || e.actor?.toLowerCase() === f.actor.toLowerCase().replace(/^@/, ""))
-    .filter((e) => !f.type || e.type === f.type)
-    .reverse();
-}
-
-export interface PullView {
-  repo: string;
-  number: number;
-  url: string;
-  author: string;
-  headSha: string;
-  state: string;
-  merged: boolean;
-  decision?: { conclusion: string; title: string; current: boolean };
-  /** the sticky comment's markdown as flowgate last wrote it, without its marker */
-  sticky?: string;
-  /** apply jobs of the merge commit, when merged */
-  mergeCommitSha?: string;
-}
-
-/** One PR as flowgate sees it: its `flowgate` decision and what the sticky comment says (read from GitHub). */
-export async function pullView(
-  rt: Runtime,
-  person: Person,
-  repoFullName: string,
-  number: number,
-): Promise<PullView | undefined> {
-  const repo = person.repos.get(repoFullName.toLowerCase());
-  if (!repo || !Number.isInteger(number) || number <= 0) return undefined;
-  const record = await rt.pulls.get(repo.repoId, number);
-  if (!record) return undefined;
-  const name = `${repo.owner}/${repo.repo}`;
-  let sticky: string | undefined;
-  if (record.commentId) {
-    const comments = await rt.github(repo).listComments(number);
-    sticky = comments
-      .find((c) => c.id === record.commentId)
-      ?.body.replace(STICKY_MARKER, "")
-      .trim();
-  }
-  const d = record.lastDecision;
-  return {
-    repo: name,
-    number,
-    url: `${person.webUrl}/${name}/pull/${number}`,
-    author: record.facts.author,
-    headSha: record.facts.headSha,
-    state: record.facts.state,
-    merged: record.facts.merged,
-    ...(d
-      ? {
-          decision: { conclusion: d.conclusion, title: d.title, current: d.headSha === record.facts.headSha },
-        }
-      : {}),
-    ...(sticky ? { sticky } : {}),
-    ...(record.facts.mergeCommitSha ? { mergeCommitSha: record.facts.mergeCommitSha } : {}),
-  };
 }
 
 export type { RepoInfo };

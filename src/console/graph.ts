@@ -1,6 +1,7 @@
 /** A merge's apply pipeline as inline SVG: stacks in columns by dependency depth, dependsOn as arrows. */
-import type { PipelineNode } from "./data.js";
+
 import { html, type Safe } from "./html.js";
+import type { PipelineNode } from "./pipelines.js";
 
 const FILL: Record<string, [string, string]> = {
   succeeded: ["#dafbe1", "#1a7f37"],

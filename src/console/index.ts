@@ -10,17 +10,12 @@ import { summarizeUsage } from "../cli/usage-report.js";
 import { actOnJob, type JobAction } from "./actions.js";
 import { applyPending, gateAction, handleApi } from "./api.js";
 import { CSS, JS } from "./assets.js";
-import {
-  auditEntries,
-  type Filters,
-  gateRows,
-  pipeline,
-  pullView,
-  recentPipelines,
-  waitingItems,
-} from "./data.js";
+import { auditEntries } from "./audit.js";
+import { type Filters, gateRows, waitingItems } from "./data.js";
 import { header, readBody, redirect, sendHtml, sendJson } from "./http.js";
 import { GitHubIdentity, type Person } from "./identity.js";
+import { pipeline, recentPipelines } from "./pipelines.js";
+import { pullView } from "./pulls.js";
 import { cookies, SESSION_COOKIE, type Session, Sessions, STATE_COOKIE, sameToken } from "./session.js";
 import { type ConsoleSettings, readConsoleSettings } from "./settings.js";
 import * as views from "./views.js";

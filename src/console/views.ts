@@ -1,9 +1,12 @@
 /** The console's pages: server-rendered, every value escaped by `html`. */
 import type { PolicyUsage } from "../cli/usage-report.js";
 import type { AuditEntry } from "../observability/audit.js";
-import type { AuditFilters, Filters, GateRow, PipelineNode, PullView, WaitingItem } from "./data.js";
+import type { AuditFilters } from "./audit.js";
+import type { Filters, GateRow, WaitingItem } from "./data.js";
 import { pipelineSvg } from "./graph.js";
 import { html, type Safe, utc, waited } from "./html.js";
+import type { PipelineNode } from "./pipelines.js";
+import type { PullView } from "./pulls.js";
 
 export interface PageContext {
   login: string;

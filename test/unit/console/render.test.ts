@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { PipelineNode } from "../../../src/console/data.js";
 import { describeApprovers, describeOpeners } from "../../../src/console/data.js";
 import { pipelineSvg } from "../../../src/console/graph.js";
 import { html, waited } from "../../../src/console/html.js";
 import { webUrlOf } from "../../../src/console/identity.js";
+import type { PipelineNode } from "../../../src/console/pipelines.js";
 import { Sessions } from "../../../src/console/session.js";
 
 describe("console HTML", () => {
