@@ -5,6 +5,8 @@ import pino, { type Logger } from "pino";
 import { Probot } from "probot";
 import { loadConfigDir } from "../config/load-dir.js";
 import type { ConfigSet } from "../config/types.js";
+import { createConsole } from "../console/index.js";
+import type { ConsoleSettings } from "../console/settings.js";
 import { WritePacer } from "../github/pacer.js";
 import { AuditLog } from "../observability/audit.js";
 import { Metrics } from "../observability/metrics.js";
@@ -37,6 +39,8 @@ export interface FlowgateOptions {
   appSlug?: string;
   /** Octokit options: tests turn retries' waits down */
   octokitDefaults?: Record<string, unknown>;
+  /** the console's settings; default: read from the environment */
+  console?: ConsoleSettings;
 }
 
 export interface Flowgate {
@@ -164,6 +168,10 @@ export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
       redis,
       metrics,
       githubReachable: askGitHub,
+      extraRoutes: createConsole(runtime, {
+        ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+        ...(opts.console ? { settings: opts.console } : {}),
+      }),
       refreshQueueDepth: async () => {
         for (const [name, queue] of Object.entries({
           events: queues.events,

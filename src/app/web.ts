@@ -15,6 +15,8 @@ export interface WebDeps {
   /** whether GitHub answered lately (the app's own API call), for /readyz */
   githubReachable(): Promise<boolean>;
   refreshQueueDepth(): Promise<void>;
+  /** more routes (the console): answers true when it handled the request */
+  extraRoutes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 /**
@@ -87,6 +89,7 @@ export async function createWebServer(deps: WebDeps): Promise<Server> {
         const handled = await webhooks(req, res);
         if (handled !== false) return;
       }
+      if (deps.extraRoutes && (await deps.extraRoutes(req, res))) return;
       json(res, 404, { error: "not found" });
     } catch (error) {
       if (!res.headersSent) json(res, 500, { error: (error as Error).message });

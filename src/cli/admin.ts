@@ -1,6 +1,7 @@
 /**
- * Commands that read or act on a running flowgate's state in Redis: `apply --env ENV --all-pending`,
- * `usage --days N`, `audit --since 7d`. Whoever can reach flowgate's Redis is an operator.
+ * `apply --env ENV --all-pending`, `usage --days N`, `audit --since 7d`: through flowgate's API as a
+ * GitHub identity (`FLOWGATE_URL`, see remote.ts), or with `--redis` straight on flowgate's Redis,
+ * an operator mode with no identity: whoever can reach the Redis is an operator.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
@@ -14,6 +15,7 @@ import { JobStore } from "../state/jobs.js";
 import { keys } from "../state/keys.js";
 import { connectOnce } from "../state/redis.js";
 import type { CliIO, ExitCode } from "./io.js";
+import { runRemote } from "./remote.js";
 import { renderUsage, summarizeUsage } from "./usage-report.js";
 
 function redisUrl(io: CliIO): string | undefined {
@@ -35,6 +37,12 @@ function options(args: readonly string[]): Map<string, string | true> {
   }
   return out;
 }
+
+const REMOTE_HELP = `
+Through the API (default): FLOWGATE_URL, and a GitHub token from GITHUB_TOKEN or \`gh auth token\`;
+flowgate acts and audits as that person, with the same eligibility as the comment commands.
+--redis: operator mode, straight on flowgate's Redis (REDIS_URL), with no identity.
+`;
 
 async function pendingJobs(redis: Redis, jobs: JobStore): Promise<StackJob[]> {
   const found: StackJob[] = [];
@@ -59,13 +67,32 @@ export async function runAdmin(
   if (opts.has("--help")) {
     io.stdout(
       {
-        apply: "usage: flowgate apply --env ENV --all-pending [--repo OWNER/NAME] [--as LOGIN] [--dry-run]\n",
-        usage: "usage: flowgate usage [--days N] [--json]\n",
-        audit: "usage: flowgate audit [--since 7d]\n",
-      }[command],
+        apply:
+          "usage: flowgate apply --env ENV --all-pending [--repo OWNER/NAME] [--redis [--as LOGIN] [--dry-run]]\n",
+        usage: "usage: flowgate usage [--days N] [--json] [--redis]\n",
+        audit: "usage: flowgate audit [--since 7d] [--redis]\n",
+      }[command] + REMOTE_HELP,
     );
     return 0;
   }
+  if (!opts.has("--redis")) {
+    if (!io.env.FLOWGATE_URL) {
+      io.stderr(
+        `flowgate ${command}: set FLOWGATE_URL to your flowgate (it acts as your GitHub identity: GITHUB_TOKEN or \`gh auth token\`), or as an operator give --redis with REDIS_URL\n`,
+      );
+      return 2;
+    }
+    const text = command === "usage" ? `${opts.get("--days") ?? 7}d` : String(opts.get("--since") ?? "7d");
+    const span = parseDuration(text);
+    if (!span.ok) {
+      io.stderr(`flowgate ${command}: ${span.error}\n`);
+      return 2;
+    }
+    return runRemote(command, opts, io, Math.max(1, Math.ceil(span.value / 3_600_000)));
+  }
+  io.stderr(
+    `flowgate ${command}: operator mode (--redis): straight on flowgate's Redis, with no GitHub identity\n`,
+  );
   const url = redisUrl(io);
   if (!url) {
     io.stderr(

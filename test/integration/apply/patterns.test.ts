@@ -176,11 +176,11 @@ describe("after a merge, the example policies", () => {
     const out: string[] = [];
     const io = {
       stdout: (t: string) => void out.push(t),
-      stderr: (t: string) => void out.push(t),
+      stderr: () => undefined,
       cwd: process.cwd(),
       env: { REDIS_URL: h.redis.url },
     };
-    expect(await runCli(["apply", "--env", "staging", "--all-pending"], io)).toBe(0);
+    expect(await runCli(["apply", "--env", "staging", "--all-pending", "--redis"], io)).toBe(0);
     expect(out.join("")).toBe(
       `started acme/infra api at ${sha.slice(0, 7)} (job ${applyCheck(h, sha, "api")?.externalId})\n`,
     );
@@ -191,7 +191,7 @@ describe("after a merge, the example policies", () => {
     await waitForApplyCheck(h, sha, "api", concluded("success"), "success");
 
     out.length = 0;
-    expect(await runCli(["apply", "--env", "staging", "--all-pending"], io)).toBe(0);
+    expect(await runCli(["apply", "--env", "staging", "--all-pending", "--redis"], io)).toBe(0);
     expect(out.join("")).toBe("no pending stacks in environment staging\n");
     expect(dispatchesOf(h, { operation: "apply" }).map((d) => `${d.inputs.stack}@${d.inputs.sha}`)).toEqual([
       `worker@${sha}`,

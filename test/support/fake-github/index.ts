@@ -54,6 +54,7 @@ import { repoRoutes } from "./api/repos.js";
 import { makeAppKeys } from "./auth.js";
 import { type FaultConfig, Faults, type RequestMatcher } from "./faults.js";
 import { mergeStatus, performMerge } from "./merge.js";
+import { FakeOAuth } from "./oauth.js";
 import { RateLimits } from "./rate-limit.js";
 import { Renderer } from "./render.js";
 import { type Effects, error, type Reply, Router } from "./router.js";
@@ -125,6 +126,8 @@ export interface CompleteRunOptions {
 
 export class FakeGitHub extends FakeGitHubWorld {
   readonly render: Renderer;
+  /** the app's user authorization (client id and secret, user tokens) */
+  readonly oauth: FakeOAuth;
   /** every request received, oldest first */
   readonly requests: RequestRecord[] = [];
   /** every webhook delivery attempted, oldest first */
@@ -154,6 +157,7 @@ export class FakeGitHub extends FakeGitHubWorld {
     super(new Store(options.appId ?? 4242, options.appSlug ?? "flowgate"), options.now ?? (() => new Date()));
     if (options.tokenTtlMs !== undefined) this.store.tokenTtlMs = options.tokenTtlMs;
     this.render = new Renderer(this.store, () => this.baseUrl);
+    this.oauth = new FakeOAuth(this.store);
     this.webhookSecret = options.webhookSecret ?? "s3cret";
     this.rateLimits = new RateLimits(options.rateLimit ?? 5000);
     this.runWebhooks = options.runWebhooks ?? true;
@@ -215,6 +219,7 @@ export class FakeGitHub extends FakeGitHubWorld {
         log: this.requests,
         logLimit: this.requestLogLimit,
         blob: (path) => this.blob(path),
+        oauth: this.oauth,
         internalErrors: this.internalErrors,
       },
       options.port ?? 0,

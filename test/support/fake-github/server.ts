@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { authenticate, type JwtPolicy } from "./auth.js";
 import type { Faults } from "./faults.js";
+import type { FakeOAuth } from "./oauth.js";
 import type { RateLimits, Resource } from "./rate-limit.js";
 import type { Renderer } from "./render.js";
 import { type Caller, type Effects, error, type Reply, type RequestContext, type Router } from "./router.js";
@@ -41,6 +42,8 @@ export interface ServerDeps {
   logLimit: number;
   /** serves `/_blobs/...` downloads (artifact zips), which need no authentication */
   blob: (path: string) => Reply;
+  /** the app's user authorization and `/user` endpoints (user-to-server tokens) */
+  oauth: FakeOAuth;
   /** handler crashes: a bug in the fake, surfaced to tests */
   internalErrors: Error[];
 }
@@ -126,6 +129,14 @@ async function respond(deps: ServerDeps, api: string, req: IncomingMessage, raw:
   };
 
   if (path.startsWith("/_blobs/")) return finish(deps.blob(path));
+  const oauth = deps.oauth.handle({
+    method,
+    path,
+    query: url.searchParams,
+    raw,
+    authorization: header(req, "authorization"),
+  });
+  if (oauth) return finish(oauth);
 
   const auth = authenticate(deps.store, header(req, "authorization"), now, deps.jwt());
   if (!auth.ok) {

@@ -58,7 +58,7 @@ describe("flowgate audit and usage", () => {
 
   it("audit prints the entries since a time as JSON lines", async () => {
     const t = io({ REDIS_URL: redis.url });
-    expect(await runCli(["audit", "--since", "7d"], t.cli)).toBe(0);
+    expect(await runCli(["audit", "--since", "7d", "--redis"], t.cli)).toBe(0);
     const lines = t
       .out()
       .trim()
@@ -70,14 +70,14 @@ describe("flowgate audit and usage", () => {
 
   it("usage summarises per policy in the seed's shape", async () => {
     const t = io({ REDIS_URL: redis.url });
-    expect(await runCli(["usage", "--days", "7"], t.cli)).toBe(0);
+    expect(await runCli(["usage", "--days", "7", "--redis"], t.cli)).toBe(0);
     const text = t.out();
     expect(text).toContain(
       "Policy: prod-default\n- Applied to: 2 stack jobs\n- Approvals required: 2\n- Average wait time: 20 minutes\n- Rejected: 1",
     );
     expect(text).toContain("Policy: dev-default\n- Applied to: 1 stack jobs\n- Auto-approved: 1");
     const json = io({ REDIS_URL: redis.url });
-    await runCli(["usage", "--days", "7", "--json"], json.cli);
+    await runCli(["usage", "--days", "7", "--json", "--redis"], json.cli);
     expect(JSON.parse(json.out())).toContainEqual(
       expect.objectContaining({ policy: "prod-default", jobs: 2, rejected: 1, averageWaitSeconds: 1200 }),
     );
