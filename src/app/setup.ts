@@ -36,7 +36,9 @@ async function fillManifestAddresses(env: NodeJS.ProcessEnv): Promise<void> {
     // flowgate's own app.yml (its permissions and events), wherever `npm start` is run from.
     const ours = parse(readFileSync(join(packageRoot(), "app.yml"), "utf8")) as Record<string, unknown>;
     const manifest = { ...JSON.parse(original.call(this, options)), ...ours } as Record<string, unknown>;
-    manifest.url = (env.FLOWGATE_PUBLIC_URL ?? options.baseUrl).replace(/\/+$/, "");
+    const home = (env.FLOWGATE_PUBLIC_URL ?? options.baseUrl).replace(/\/+$/, "");
+    manifest.url = home;
+    manifest.callback_urls = [`${home}/console/callback`];
     manifest.hook_attributes = { url: webhookUrl(env, options.baseUrl), active: true };
     return JSON.stringify(manifest);
   };

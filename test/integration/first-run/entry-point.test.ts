@@ -144,6 +144,7 @@ describe("the first run: npm start, register, start again (issue: the app never 
       active: true,
     });
     expect(manifest.url).toBe("https://flowgate.acme.test");
+    expect(manifest.callback_urls).toEqual(["https://flowgate.acme.test/console/callback"]);
     expect(JSON.stringify(manifest)).not.toContain("example.com");
     expect((manifest.default_permissions as Record<string, string>).workflows).toBe("write");
     app.child.kill("SIGTERM");

@@ -96,7 +96,7 @@ describe("a CLI pointed at a Redis that is gone", () => {
     const url = gone.url;
     await gone.stop();
     const { cli, out, err } = io({ REDIS_URL: url });
-    const code = await runCli(["audit", "--since", "1d"], cli);
+    const code = await runCli(["audit", "--since", "1d", "--redis"], cli);
     expect(code).toBe(1);
     expect(out()).toBe("");
     expect(err()).toContain(`flowgate audit: cannot reach flowgate's Redis at ${url} (connect ECONNREFUSED`);
