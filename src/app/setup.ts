@@ -49,8 +49,9 @@ export async function runSetup(env: NodeJS.ProcessEnv, log: Logger): Promise<voi
   log.info("APP_ID or the private key is not set: starting Probot's setup page to register the GitHub App");
   if (!env.WEBHOOK_PROXY_URL && !env.FLOWGATE_PUBLIC_URL) {
     log.info(
-      "Neither WEBHOOK_PROXY_URL nor FLOWGATE_PUBLIC_URL is set: GitHub will be told to send webhooks to the address you open the setup page on. " +
-        "Probot tries to open a smee.io channel for you (WEBHOOK_PROXY_URL in .env); if it cannot, GitHub will be told to send webhooks to the address you open this page on.",
+      "Neither WEBHOOK_PROXY_URL nor FLOWGATE_PUBLIC_URL is set. Probot tries to open a smee.io channel for you " +
+        "(written to .env as WEBHOOK_PROXY_URL); if it cannot, GitHub is told to send webhooks to the address you " +
+        "open this page on, which it reaches only if that address is public. See the README: Webhooks on a laptop.",
     );
   }
   await fillManifestAddresses(env);
