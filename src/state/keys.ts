@@ -13,7 +13,12 @@ export const keys = {
   jobDependents: (id: string) => `fg:job:${id}:dependents`,
   pullRequests: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:requests`,
   pullRequestsDone: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:requests:done`,
-  pullFiles: (repoId: number, n: number, sha: string) => `fg:pr:${repoId}:${n}:files:${sha}`,
+  /** the changed files of a PR for one (base branch, head) pair: a new base lists them again */
+  pullFiles: (repoId: number, n: number, baseRef: string, sha: string) =>
+    `fg:pr:${repoId}:${n}:files:${sha}:${baseRef}`,
+  /** every open PR's verdict on one head commit: the `flowgate` check on it holds for all of them */
+  headVerdicts: (repoId: number, sha: string) => `fg:repo:${repoId}:head:${sha}:verdicts`,
+  headLock: (repoId: number, sha: string) => `fg:lock:head:${repoId}:${sha}`,
   pullSeq: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:seq`,
   pullDone: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:done`,
   pullLock: (repoId: number, n: number) => `fg:lock:pr:${repoId}:${n}`,

@@ -233,12 +233,12 @@ export class PullStore {
     return this.redis.hgetall(keys.pullPlans(repoId, n));
   }
 
-  async cachedFiles(repoId: number, n: number, sha: string): Promise<string | null> {
-    return this.redis.get(keys.pullFiles(repoId, n, sha));
+  async cachedFiles(repoId: number, n: number, baseRef: string, sha: string): Promise<string | null> {
+    return this.redis.get(keys.pullFiles(repoId, n, baseRef, sha));
   }
 
-  async cacheFiles(repoId: number, n: number, sha: string, json: string): Promise<void> {
-    await this.redis.set(keys.pullFiles(repoId, n, sha), json, "EX", 7 * 24 * 3600);
+  async cacheFiles(repoId: number, n: number, baseRef: string, sha: string, json: string): Promise<void> {
+    await this.redis.set(keys.pullFiles(repoId, n, baseRef, sha), json, "EX", 7 * 24 * 3600);
   }
 
   /** An event arrived: evaluations with a lower number are out of date. */

@@ -2,6 +2,7 @@ import type { Runtime } from "../../app/runtime.js";
 import type { PullRecord } from "../../state/pulls.js";
 import { PullStore } from "../../state/pulls.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
+import { leaveSharedHead } from "../pull/shared-head.js";
 import { requestPullEvaluation } from "../request.js";
 
 type PullEvent = Extract<FlowgateEvent, { type: "pull" }>;
@@ -74,6 +75,10 @@ export async function handlePullEvent(rt: Runtime, event: PullEvent, receivedAt:
     }));
   }
   await rt.pulls.markOpen(repo.repoId, pull.number, record.facts.state === "open");
+  // The `flowgate` check of a head shared with other open PRs is rewritten when this PR leaves it.
+  if (record.facts.state !== "open") await leaveSharedHead(rt, repo, pull.number, record.facts.headSha);
+  if (event.before && event.before !== record.facts.headSha)
+    await leaveSharedHead(rt, repo, pull.number, event.before);
   if (event.action === "closed" && pull.merged) {
     for (const hook of onMerged) await hook(rt, event);
   }

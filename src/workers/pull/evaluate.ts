@@ -29,6 +29,7 @@ import { gatherPeople, permissionOf, teamsOf } from "./people.js";
 import { planViewOf, startPlanJob, waitsForCommand } from "./plans.js";
 import { answerApprovals, carryOutRequests } from "./requests.js";
 import { reviewEvents } from "./reviews.js";
+import { withSharedHead } from "./shared-head.js";
 import { writeCheck, writeSticky } from "./write.js";
 
 const matchers = new WeakMap<readonly Stack[], StackMatcher>();
@@ -368,7 +369,14 @@ export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<Eva
     configChange.isChange && !validatedAtHead && configErrors.length === 0
       ? [await explainConfigurationChange(rt, repo, facts.headSha, config, now, baseVars)]
       : [];
-  await writeCheck(rt, port, record, aggregateCheck(facts.headSha, decision, stackViews, sections));
+  await withSharedHead(rt, record, decision, (shown, note) =>
+    writeCheck(
+      rt,
+      port,
+      record,
+      aggregateCheck(facts.headSha, shown, stackViews, note ? [note, ...sections] : sections),
+    ).then(() => undefined),
+  );
   await writeSticky(
     rt,
     port,

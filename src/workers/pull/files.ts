@@ -29,13 +29,17 @@ function toChanged(files: PullFiles): ChangedFiles {
   };
 }
 
-/** The PR's changed files at its head, listed once per head (paginated; the 3,000-file limit is explicit). */
+/**
+ * The PR's changed files, listed once per (base branch, head) pair (paginated; the 3,000-file limit is
+ * explicit). The list is the diff against the base, so a PR moved to another base is listed again:
+ * a change already in an unguarded branch must not pass when the PR is retargeted at a guarded one.
+ */
 export async function changedFiles(rt: Runtime, port: GitHubPort, record: PullRecord): Promise<ChangedFiles> {
   const { repoId } = record.repo;
-  const { number, headSha, changedFiles: changed } = record.facts;
-  const cached = await rt.pulls.cachedFiles(repoId, number, headSha);
+  const { number, headSha, baseRef, changedFiles: changed } = record.facts;
+  const cached = await rt.pulls.cachedFiles(repoId, number, baseRef, headSha);
   if (cached) return JSON.parse(cached) as ChangedFiles;
   const listed = toChanged(await port.listPullFiles(number, changed));
-  await rt.pulls.cacheFiles(repoId, number, headSha, JSON.stringify(listed));
+  await rt.pulls.cacheFiles(repoId, number, baseRef, headSha, JSON.stringify(listed));
   return listed;
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Runtime } from "../../app/runtime.js";
 import type { CheckRunInput, GitHubPort } from "../../github/port.js";
+import { AGGREGATE_CHECK } from "../../render/pull-checks.js";
 import { STICKY_MARKER } from "../../render/sticky.js";
 import type { PullRecord } from "../../state/pulls.js";
 
@@ -18,7 +19,8 @@ export async function writeCheck(
   input: CheckRunInput,
 ): Promise<number> {
   const { repoId } = record.repo;
-  const n = record.facts.number;
+  // The `flowgate` check is one per commit, shared by every PR with that head (see shared-head.ts).
+  const n = input.name === AGGREGATE_CHECK ? 0 : record.facts.number;
   const hash = hashOf(input);
   const memo = await rt.pulls.checkMemo(repoId, n, input.headSha, input.name);
   if (memo && memo.hash === hash) return memo.id;

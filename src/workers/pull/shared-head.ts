@@ -1,0 +1,84 @@
+import type { Runtime } from "../../app/runtime.js";
+import type { PullDecision } from "../../engine/pull-decision.js";
+import { combineHeadVerdicts, type HeadVerdict } from "../../engine/shared-head.js";
+import { keys } from "../../state/keys.js";
+import { tryLock } from "../../state/lock.js";
+import type { PullRecord } from "../../state/pulls.js";
+import type { RepoInfo } from "../../webhooks/events.js";
+import { requestPullEvaluation } from "../request.js";
+
+const LEASE_MS = 5_000;
+const VERDICT_TTL_SECONDS = 30 * 24 * 3600;
+
+/**
+ * Writes the `flowgate` check of a head shared by several open PRs under one lock per head: each
+ * writer stores its own verdict and reads every other first, so the last write has seen them all.
+ * `write` gets the decision to show (this PR's, or a stricter one of another PR with its note).
+ */
+export async function withSharedHead(
+  rt: Runtime,
+  record: PullRecord,
+  decision: PullDecision,
+  write: (decision: PullDecision, note: string) => Promise<void>,
+): Promise<void> {
+  const { repoId } = record.repo;
+  const { number, headSha, baseRef } = record.facts;
+  const lockKey = keys.headLock(repoId, headSha);
+  const deadline = Date.now() + 15_000;
+  let lock = await tryLock(rt.redis, lockKey, LEASE_MS);
+  while (!lock) {
+    if (Date.now() > deadline)
+      throw new Error(`the head ${headSha.slice(0, 7)} stayed busy: evaluating again later`);
+    await new Promise((r) => setTimeout(r, 25));
+    lock = await tryLock(rt.redis, lockKey, LEASE_MS);
+  }
+  try {
+    const own: HeadVerdict = { number, baseRef, conclusion: decision.conclusion, title: decision.title };
+    const key = keys.headVerdicts(repoId, headSha);
+    await rt.redis
+      .multi()
+      .hset(key, String(number), JSON.stringify(own))
+      .expire(key, VERDICT_TTL_SECONDS)
+      .exec();
+    const others = await otherOpenVerdicts(rt, repoId, headSha, number);
+    const combined = combineHeadVerdicts(own, others);
+    await write({ ...decision, conclusion: combined.conclusion, title: combined.title }, combined.note);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Verdicts of the other PRs that are still open with this head (a closed or pushed-on PR drops out). */
+async function otherOpenVerdicts(rt: Runtime, repoId: number, headSha: string, own: number) {
+  const stored = await rt.redis.hgetall(keys.headVerdicts(repoId, headSha));
+  const others: HeadVerdict[] = [];
+  for (const [field, json] of Object.entries(stored)) {
+    const n = Number(field);
+    if (n === own) continue;
+    const record = await rt.pulls.get(repoId, n);
+    if (record?.facts.state !== "open" || record.facts.headSha !== headSha) {
+      await rt.redis.hdel(keys.headVerdicts(repoId, headSha), field);
+      continue;
+    }
+    others.push(JSON.parse(json) as HeadVerdict);
+  }
+  return others;
+}
+
+/**
+ * A PR left this head (closed, or pushed to): the other open PRs on it write the check again, so a
+ * verdict that only the departed PR held does not stay on the commit.
+ */
+export async function leaveSharedHead(
+  rt: Runtime,
+  repo: RepoInfo,
+  number: number,
+  headSha: string,
+): Promise<void> {
+  const key = keys.headVerdicts(repo.repoId, headSha);
+  const removed = await rt.redis.hdel(key, String(number));
+  if (!removed) return;
+  for (const field of await rt.redis.hkeys(key)) {
+    await requestPullEvaluation(rt, repo, Number(field), `#${number} left the head ${headSha.slice(0, 7)}`);
+  }
+}
