@@ -152,7 +152,7 @@ export function decidePull(pull: PullView, stacks: readonly StackView[]): PullDe
   if (pull.draft) blocking.push("draft: plans start when the PR is marked ready for review");
   if (pull.unowned.files.length > 0 && !overridden && !pull.unowned.approval?.satisfied) {
     blocking.push(
-      `${pull.unowned.files.length} infrastructure file(s) belong to no stack; an admin or maintainer must approve: ${pull.unowned.approval?.summary ?? "no approval yet"}`,
+      `${pull.unowned.files.length} infrastructure file(s) belong to no stack (listed below); an admin or maintainer must approve: ${pull.unowned.approval?.summary ?? "no approval yet"}`,
     );
   }
   if (pull.configChange && !overridden) {

@@ -1,4 +1,4 @@
-import type { PullDecision, StackView } from "../engine/pull-decision.js";
+import type { PullDecision, PullView, StackView } from "../engine/pull-decision.js";
 import { describeProvenance } from "../engine/resolve/provenance.js";
 import type { CheckConclusion, CheckRunInput, CheckStatus } from "../github/port.js";
 import { formatSummary } from "../plan/result.js";
@@ -188,4 +188,17 @@ export function planCheck(headSha: string, view: StackView, extras: PlanCheckExt
         summary: `${policy}\n\n${escapeText(p.reason, 2000)}${p.runUrl ? `\n\nRun: ${p.runUrl}` : ""}`,
       };
   }
+}
+
+/** SPEC §2.1: a hold for files no stack owns names them, on the check as in the sticky comment. */
+export function unownedFilesSection(files: readonly string[], state: string, shown = 30): string {
+  const listed = files.slice(0, shown).map((f) => `- ${code(f)}`);
+  if (files.length > shown) listed.push(`- … and ${files.length - shown} more`);
+  return `**Infrastructure files that belong to no stack** (${state}):\n${listed.join("\n")}`;
+}
+
+export function unownedState(pull: PullView): string {
+  const approval = pull.unowned.approval;
+  if (!approval?.satisfied) return "they hold the PR until an admin or maintainer approves";
+  return `approved by ${approval.counted.map((c) => `@${c.login}`).join(", ")}`;
 }

@@ -2,7 +2,7 @@ import type { PullDecision, PullView, StackView } from "../engine/pull-decision.
 import { describeProvenance } from "../engine/resolve/provenance.js";
 import { stepsLine } from "../engine/steps.js";
 import { code, cut, escapeText } from "./markdown.js";
-import { approvalDetails, stackTable } from "./pull-checks.js";
+import { approvalDetails, stackTable, unownedFilesSection, unownedState } from "./pull-checks.js";
 
 /** Finds flowgate's own comment (together with its author being the app, SPEC §3 step 6). */
 export const STICKY_MARKER = "<!-- flowgate:sticky -->";
@@ -13,12 +13,6 @@ const ICON = { success: "✅", failure: "❌", pending: "⏳" } as const;
 export interface StickyExtras {
   /** sections added by other parts of the flow (configuration change explain, apply progress) */
   sections?: string[];
-}
-
-function unownedState(pull: PullView): string {
-  const approval = pull.unowned.approval;
-  if (!approval?.satisfied) return "they hold the PR until an admin or maintainer approves";
-  return `approved by ${approval.counted.map((c) => `@${c.login}`).join(", ")}`;
 }
 
 export function renderSticky(
@@ -60,14 +54,7 @@ export function renderSticky(
     parts.push(lines.join("\n"));
   }
   if (pull.unowned.files.length > 0) {
-    parts.push(
-      `**Infrastructure files that belong to no stack** (${unownedState(pull)}):\n${pull.unowned.files
-        .slice(0, 30)
-        .map((f) => `- ${code(f)}`)
-        .join(
-          "\n",
-        )}${pull.unowned.files.length > 30 ? `\n- … and ${pull.unowned.files.length - 30} more` : ""}`,
-    );
+    parts.push(unownedFilesSection(pull.unowned.files, unownedState(pull)));
   }
   parts.push(...(extras.sections ?? []));
   parts.push(

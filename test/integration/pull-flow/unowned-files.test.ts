@@ -25,6 +25,10 @@ describe("infrastructure files that no stack owns", () => {
     const check = await waitForAggregate(h, repo, head, "in_progress");
     expect(check.output.title).not.toMatch(/No stacks affected/);
     expect(check.output.title).toMatch(/infrastructure file\(s\) belong to no stack/);
+    // SPEC §2.1: the check the merge box links to names the files too, not only the sticky comment.
+    expect(check.output.summary).toContain("`infra/prod/cache/main.tf`");
+    expect(check.output.summary).toContain("`infra/prod/cache/prod.tfvars`");
+    expect(check.output.summary).not.toContain("`docs/cache.md`");
     const held = await h.waitFor(() => sticky(h, repo, pull.number)[0], "the sticky comment");
     expect(held.body).toContain("`infra/prod/cache/main.tf`");
     expect(held.body).toContain("`infra/prod/cache/prod.tfvars`");
