@@ -150,12 +150,14 @@ export function decidePull(pull: PullView, stacks: readonly StackView[]): PullDe
     );
   }
   if (pull.draft) blocking.push("draft: plans start when the PR is marked ready for review");
-  if (pull.unowned.files.length > 0 && !overridden && !pull.unowned.approval?.satisfied) {
+  // A break-glass override covers the stacks whose policy grants it, never these: files no stack
+  // owns and changes to flowgate's own configuration keep their own approval, always.
+  if (pull.unowned.files.length > 0 && !pull.unowned.approval?.satisfied) {
     blocking.push(
       `${pull.unowned.files.length} infrastructure file(s) belong to no stack (listed below); an admin or maintainer must approve: ${pull.unowned.approval?.summary ?? "no approval yet"}`,
     );
   }
-  if (pull.configChange && !overridden) {
+  if (pull.configChange) {
     const a = pull.configChange.approval;
     if (a.blockedBy.length > 0)
       failures.push(`configuration change rejected by ${a.blockedBy.map((b) => `@${b.login}`).join(", ")}`);

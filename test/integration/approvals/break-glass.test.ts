@@ -4,6 +4,7 @@ import {
   finishPlan,
   gateCheck,
   openPlannedPull,
+  openPull,
   policyYaml,
   push,
   say,
@@ -109,5 +110,30 @@ describe("break-glass /override (SPEC §3.2)", () => {
     expect(held.output.summary).toContain("0 of 1 approval");
     await waitForSticky(h, pr, `Head \`${next.slice(0, 7)}\``);
     expect(sticky(h, pr)?.body).not.toContain("break-glass override by");
+  });
+
+  it("covers the stacks whose policy grants it, never a configuration change or files no stack owns", async () => {
+    seedRepo(h.gh, { ".github/flowgate/break-glass.yml": ORG_POLICY }, ".github");
+    const repo = seedInfra(h, { ".github/flowgate/stacks.yml": stackYaml() });
+    h.gh.setPermission(repo.fullName, "oncall-olga", "write");
+    // The stack change rides with a weakening of flowgate's own policy and a file no stack owns.
+    const pr = await openPull(h, repo, {
+      files: {
+        "infra/prod/billing-db/main.tf": "# bigger db\n",
+        ".github/flowgate/relax.yml": policyYaml(
+          "    pauseBetweenPreviewAndUpdateOrDestroy: false\n",
+          "relaxed",
+        ),
+        "infra/prod/orphan/main.tf": "# nobody owns me\n",
+      },
+    });
+    await finishPlan(h, repo, pr.head);
+    const glass = await say(h, pr, "oncall-olga", '/override --reason "INCIDENT-9: outage"');
+    expect(await waitForReaction(h, glass)).toBe("+1");
+    const held = await waitForVerdict(h, pr, "pending", "configuration change needs approval");
+    expect(held.output.summary).toContain("infrastructure file(s) belong to no stack");
+    expect(held.output.summary).toContain("`infra/prod/orphan/main.tf`");
+    await settle(300);
+    expect(verdict(gateCheck(h, repo, pr.head))).toBe("pending");
   });
 });
