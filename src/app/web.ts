@@ -4,6 +4,7 @@ import type { Probot } from "probot";
 import type { Metrics } from "../observability/metrics.js";
 import type { Queues } from "../queue/queues.js";
 import { mapWebhook } from "../webhooks/map.js";
+import { readWebhookBody } from "./webhook-body.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
 
@@ -86,6 +87,13 @@ export async function createWebServer(deps: WebDeps): Promise<Server> {
             });
           }
         });
+        const body = await readWebhookBody(req);
+        if (!body.ok) {
+          res.setHeader("connection", "close");
+          return json(res, body.status, { error: body.message });
+        }
+        // The verified middleware reads a string body as the payload (signature checked over it).
+        (req as IncomingMessage & { body?: string }).body = body.text;
         const handled = await webhooks(req, res);
         if (handled !== false) return;
       }

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, planResult, seedRepo, startHarness } from "../../support/harness.js";
 import { issueCommentEvent, pullRequestEvent } from "../../support/webhooks.js";
@@ -165,5 +166,34 @@ spec:
     // The app still answers.
     const health = await fetch(h.webhookUrl.replace("/api/github/webhooks", "/healthz"));
     expect(health.status).toBe(200);
+  });
+
+  it("refuses a webhook body declared over GitHub's 25 MB limit with 413 before reading it", async () => {
+    const url = new URL(h.webhookUrl);
+    const post = (
+      headers: Record<string, string | number>,
+      write: (req: ReturnType<typeof request>) => void,
+    ) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          { host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on("error", reject);
+        write(req);
+      });
+    const headers = {
+      "content-type": "application/json",
+      "x-github-event": "ping",
+      "x-github-delivery": "big",
+    };
+    // Declared too large: answered from the headers alone, nothing read.
+    const declared = await post({ ...headers, "content-length": 26 * 1024 * 1024 }, (req) => req.write("{"));
+    expect(declared).toBe(413);
+    // The app still answers afterwards.
+    expect((await fetch(h.webhookUrl.replace("/api/github/webhooks", "/healthz"))).status).toBe(200);
   });
 });
