@@ -14,6 +14,7 @@ import {
   MAX_EXPRESSION_LENGTH,
   VARIABLE_TYPES,
 } from "./expr/environment.js";
+import { useLinearMatches } from "./expr/regex.js";
 import type { ExprVars, PlanVar, Risk } from "./expr/types.js";
 
 export { DEFAULT_MAX_COST } from "./expr/cost.js";
@@ -144,6 +145,7 @@ function compileProgram(source: string): Parsed<Program> {
   } catch (e) {
     return { ok: false, error: describeCheckError(e) };
   }
+  useLinearMatches(run.ast);
   const checked = run.check();
   if (!checked.valid) return { ok: false, error: describeCheckError(checked.error) };
   if (checked.type !== "bool") {

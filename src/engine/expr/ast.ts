@@ -3,6 +3,7 @@
  * literal regular expressions that can be checked before anything runs.
  */
 import type { ASTNode } from "@marcbachmann/cel-js";
+import { LINEAR_MATCHES, re2SyntaxError } from "./regex.js";
 
 /** Macros that run their body once per element of a list. */
 const COMPREHENSIONS: ReadonlySet<string> = new Set(["all", "exists", "exists_one", "map", "filter"]);
@@ -96,21 +97,19 @@ export function freeVariables(root: ASTNode, declared: ReadonlySet<string>): str
   return [...found].sort();
 }
 
-/** A quantified group that itself holds a quantifier — `(a+)+`, `(.*)*` — backtracks exponentially. */
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
-
 /**
- * The first pattern given to `matches` that is refused, with the reason: one JavaScript cannot compile,
- * one that is not a literal (file names and labels come from PR authors, so the pattern must be known
- * when the policy is loaded), or one with nested quantifiers (catastrophic backtracking on crafted text).
+ * The first pattern given to `matches` that is refused, with the reason: one RE2 cannot compile (CEL's
+ * syntax), or one that is not a literal (file names and labels come from PR authors, so the pattern
+ * must be known when the policy is loaded). Matching itself runs in linear time (regex.ts).
  */
 export function badLiteralPattern(root: ASTNode): string | undefined {
   const patterns: string[] = [];
   let dynamic = false;
   const visit = (node: ASTNode): void => {
     let arg: ASTNode | undefined;
-    if (node.op === "rcall" && node.args[0] === "matches") arg = node.args[2][0];
-    else if (node.op === "call" && node.args[0] === "matches") arg = node.args[1][1];
+    const isMatches = (name: unknown) => name === "matches" || name === LINEAR_MATCHES;
+    if (node.op === "rcall" && isMatches(node.args[0])) arg = node.args[2][0];
+    else if (node.op === "call" && isMatches(node.args[0])) arg = node.args[1][1];
     if (arg) {
       if (arg.op === "value" && typeof arg.args === "string") patterns.push(arg.args);
       else dynamic = true;
@@ -120,14 +119,8 @@ export function badLiteralPattern(root: ASTNode): string | undefined {
   visit(root);
   if (dynamic) return "matches() takes only a literal pattern (a string written in the policy)";
   for (const pattern of patterns) {
-    try {
-      new RegExp(pattern);
-    } catch (e) {
-      return `matches(${JSON.stringify(pattern)}): ${(e as Error).message}`;
-    }
-    if (NESTED_QUANTIFIER.test(pattern)) {
-      return `matches(${JSON.stringify(pattern)}): nested quantifiers can take exponential time on crafted input; rewrite the pattern without a repeated group that itself repeats`;
-    }
+    const error = re2SyntaxError(pattern);
+    if (error) return `matches(${JSON.stringify(pattern)}): ${error} (CEL patterns use RE2 syntax)`;
   }
   return undefined;
 }

@@ -29,6 +29,7 @@ const UNKNOWN: Shape = { kind: "unknown" };
 /** Functions whose work grows with the length of the text they scan. */
 const TEXT_SCANNING: ReadonlySet<string> = new Set([
   "matches",
+  "re2Matches",
   "contains",
   "startsWith",
   "endsWith",

@@ -3,6 +3,7 @@
  * and parse-time structural limits. Building it is expensive, so it is built once, on first use.
  */
 import { Environment } from "@marcbachmann/cel-js";
+import { LINEAR_MATCHES, linearMatches } from "./regex.js";
 import type { ExprVarName } from "./types.js";
 
 /** Longest expression accepted, in characters. */
@@ -49,5 +50,13 @@ function build(): Environment {
     .registerType("TriggeredBy", { fields: { login: "string", type: "string" } })
     .registerType("PullRequest", { fields: { author: "string", labels: "list<string>", baseRef: "string" } });
   for (const [name, type] of Object.entries(VARIABLE_TYPES)) env = env.registerVariable(name, type);
+  // `matches` is renamed to this after parsing (regex.ts): RE2 semantics in linear time.
+  env = env
+    .registerFunction(`string.${LINEAR_MATCHES}(string): bool`, (text: string, pattern: string) =>
+      linearMatches(text, pattern),
+    )
+    .registerFunction(`${LINEAR_MATCHES}(string, string): bool`, (text: string, pattern: string) =>
+      linearMatches(text, pattern),
+    );
   return env;
 }

@@ -324,12 +324,54 @@ describe("variables", () => {
   });
 });
 
-describe("matches() is guarded against catastrophic backtracking", () => {
-  it("refuses nested quantifiers and dynamic patterns, accepts plain ones", () => {
-    expect(compileExpression(`pr.labels.exists(l, l.matches("^(a+)+$"))`).ok).toBe(false);
-    expect(compileExpression(`files.exists(f, f.matches("^(\\\\w+\\\\s?)*$"))`).ok).toBe(false);
-    expect(compileExpression(`files.exists(f, f.matches(pr.author))`).ok).toBe(false);
-    expect(compileExpression(`files.exists(f, f.matches("^infra/prod/.*\\\\.tf$"))`).ok).toBe(true);
+describe("matches() runs with RE2 semantics in linear time", () => {
+  // Patterns that backtrack exponentially in JavaScript's RegExp, each with the text that triggers it.
+  const PATHOLOGICAL: [string, string][] = [
+    ["^(\\\\w|\\\\d)+$", `${"1".repeat(40)}!`],
+    ["^(a+)+$", `${"a".repeat(40)}!`],
+    ["^(a|aa)+$", `${"a".repeat(60)}!`],
+    ["^(a|a?)+$", `${"a".repeat(40)}!`],
+    ["^(\\\\w+\\\\s?)*$", `${"word ".repeat(12)}!`],
+    ["^(.*a){20}$", "a".repeat(40)],
+  ];
+  for (const [pattern, text] of PATHOLOGICAL) {
+    it(`${pattern} on ${JSON.stringify(text.slice(0, 12))}… answers at once instead of backtracking`, () => {
+      const expr = compileExpression(`pr.labels.exists(l, l.matches("${pattern}"))`);
+      if (!expr.ok) throw new Error(expr.error);
+      const outcome = evaluateBool(expr.value, { pr: { author: "a", labels: [text], baseRef: "main" } });
+      expect(outcome).toEqual({ kind: "value", value: pattern === "^(.*a){20}$" });
+    });
+  }
+
+  it("matches like CEL: unanchored search, RE2 syntax", () => {
+    const expr = compileExpression(`files.exists(f, f.matches("prod/.*\\\\.tf$"))`);
+    if (!expr.ok) throw new Error(expr.error);
+    expect(evaluateBool(expr.value, { files: ["infra/prod/web/main.tf"] })).toEqual({
+      kind: "value",
+      value: true,
+    });
+    expect(evaluateBool(expr.value, { files: ["infra/dev/web/main.tf"] })).toEqual({
+      kind: "value",
+      value: false,
+    });
+    const global = compileExpression(`matches(pr.author, "^bot-")`);
+    if (!global.ok) throw new Error(global.error);
+    expect(evaluateBool(global.value, { pr: { author: "bot-7", labels: [], baseRef: "main" } })).toEqual({
+      kind: "value",
+      value: true,
+    });
+  });
+
+  it("refuses, at load, patterns RE2 cannot compile (backreferences, lookarounds) and dynamic patterns", () => {
+    const refused = (expr: string) => {
+      const compiled = compileExpression(expr);
+      return compiled.ok ? "accepted" : compiled.error;
+    };
+    expect(refused(`files.exists(f, f.matches("(a)\\\\1"))`)).toMatch(
+      /invalid regular expression.*RE2 syntax/,
+    );
+    expect(refused(`files.exists(f, f.matches("a(?=b)"))`)).toMatch(/invalid regular expression.*RE2 syntax/);
+    expect(refused(`files.exists(f, f.matches(pr.author))`)).toMatch(/takes only a literal pattern/);
   });
 });
 
