@@ -1,5 +1,6 @@
 import type { ProbotOctokit } from "probot";
 import type { MergeMethod, Permission } from "../config/types.js";
+import { statusOf } from "./errors.js";
 import type {
   CheckRunInfo,
   CheckRunInput,
@@ -24,12 +25,6 @@ type Json = any;
 
 /** GitHub returns at most this many files for a pull request or a comparison. */
 export const GITHUB_FILE_LIST_LIMIT = 3000;
-
-function statusOf(error: unknown): number | undefined {
-  return typeof error === "object" && error !== null && "status" in error
-    ? Number((error as { status: unknown }).status)
-    : undefined;
-}
 
 async function conditional<T>(
   run: () => Promise<{ data: Json; headers: Record<string, unknown> }>,

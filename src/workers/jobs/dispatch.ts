@@ -2,6 +2,7 @@ import type { Runtime } from "../../app/runtime.js";
 import { dispatchInputs } from "../../engine/stack-job/index.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
 import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
+import { isPermanent, statusOf } from "../../github/errors.js";
 import type { WorkflowRun } from "../../github/port.js";
 import { safeId } from "../../queue/queues.js";
 import { applyJobEvent } from "./driver.js";
@@ -10,25 +11,6 @@ import { handleRunEvent } from "./run-update.js";
 
 /** Thrown to let BullMQ retry the step later with backoff. */
 export class RetryLater extends Error {}
-
-function statusOf(error: unknown): number | undefined {
-  return typeof error === "object" && error !== null && "status" in error
-    ? Number((error as { status: unknown }).status)
-    : undefined;
-}
-
-/** A 4xx other than rate limits will not get better by trying again. */
-function isPermanent(error: unknown): boolean {
-  const status = statusOf(error);
-  return (
-    status !== undefined &&
-    status >= 400 &&
-    status < 500 &&
-    status !== 403 &&
-    status !== 429 &&
-    status !== 408
-  );
-}
 
 /** How far back a rebuilt job looks for a run started before the state was lost. */
 const RECOVERY_LOOKBACK_MS = 7 * 86_400_000;

@@ -1,4 +1,5 @@
 import type { Runtime } from "../../app/runtime.js";
+import { isPermanent, statusOf } from "../../github/errors.js";
 import { toFacts } from "../../github/shapes.js";
 import type { PullJob } from "../../queue/queues.js";
 import { AGGREGATE_CHECK } from "../../render/pull-checks.js";
@@ -6,15 +7,9 @@ import { keys } from "../../state/keys.js";
 import { tryLock } from "../../state/lock.js";
 import { type PullRecord, PullStore } from "../../state/pulls.js";
 import { evaluatePull } from "./evaluate.js";
-import { statusOf, writeCheck } from "./write.js";
+import { writeCheck } from "./write.js";
 
 const LOCK_MS = 5 * 60_000;
-
-/** A 4xx that trying again will not fix (not a rate limit, not an auth hiccup). */
-function isPermanent(error: unknown): boolean {
-  const status = statusOf(error);
-  return status !== undefined && status >= 400 && status < 500 && ![401, 403, 408, 409, 429].includes(status);
-}
 
 /** SPEC §7: a GitHub 4xx becomes a clear message on the `flowgate` check, not a silent retry loop. */
 async function reportEvaluationFailure(rt: Runtime, record: PullRecord, error: unknown): Promise<void> {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Runtime } from "../../app/runtime.js";
+import { statusOf } from "../../github/errors.js";
 import type { CheckRunInput, GitHubPort } from "../../github/port.js";
 import { AGGREGATE_CHECK } from "../../render/pull-checks.js";
 import { STICKY_MARKER } from "../../render/sticky.js";
@@ -57,12 +58,6 @@ export async function writeCheck(
   }
   await rt.pulls.setCheckMemo(repoId, n, input.headSha, input.name, { id, hash });
   return id;
-}
-
-export function statusOf(error: unknown): number | undefined {
-  return typeof error === "object" && error !== null && "status" in error
-    ? Number((error as { status: unknown }).status)
-    : undefined;
 }
 
 /** The sticky comment: found by its id, or by its marker and being the app's own comment; edited in place. */
