@@ -85,8 +85,7 @@ export async function handleCommit(rt: Runtime, input: CommitInput): Promise<Sta
   // SPEC §5.1: a plan made from a fork's code, or an author's without write permission, relaxes nothing.
   const trusted = merged
     ? merged.headRepo === `${repo.owner}/${repo.repo}` &&
-      (merged.authorIsBot ||
-        permissionAtLeast(await permissionOf(rt, port, repo.repoId, merged.author), "write"))
+      permissionAtLeast(await permissionOf(rt, port, repo.repoId, merged.author), "write")
     : true;
   const policyBefore = policyBeforeCommit(rt, repo, before, paths, now);
   const recovering = await inRecovery(rt, repo.installationId);

@@ -133,10 +133,9 @@ export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<Eva
       : matcherFor(config.stacks).affected(files.paths, config.unownedInfraFiles);
   const stacksByName = new Map(config.stacks.map((s) => [s.name, s]));
 
-  const authorPermission = facts.authorIsBot
-    ? "none"
-    : await permissionOf(rt, port, repo.repoId, facts.author);
-  const trusted = !facts.fork && (facts.authorIsBot || permissionAtLeast(authorPermission, "write"));
+  // A bot is trusted like anyone else: by its permission on the repository, never by being a bot.
+  const authorPermission = await permissionOf(rt, port, repo.repoId, facts.author);
+  const trusted = !facts.fork && permissionAtLeast(authorPermission, "write");
   const index = buildPolicyIndex(config.policies, now);
   let override = (await rt.pulls.overrides(repo.repoId, facts.number))
     .filter((o) => o.headSha === facts.headSha)

@@ -83,4 +83,20 @@ describe("conditions that read the plan, after the merge", () => {
     await settle(200);
     expect(dispatchesOf(h, { operation: "apply", sha })).toHaveLength(0);
   });
+
+  it("a merged PR by a bot with no write permission gets no relaxation either: being a bot trusts nobody", async () => {
+    const bot = "sneaky-helper[bot]"; // an app installed with no access to this repository's code
+    const head = h.gh.commit(REPO, "bot-change", { [stackFile("web")]: "# from a bot\n" }, "bot change", {
+      author: bot,
+    });
+    const pull = h.gh.openPull({ repo: REPO, head: { ref: "bot-change", sha: head }, user: bot });
+    await h.gh.sendWebhook("pull_request", pullRequestEvent(h.gh, "opened", pull));
+    const sha = await mergePull(h, pull.number);
+    await completeRun(h, await waitForDispatch(h, { stack: "web", operation: "plan", sha }), {
+      summary: ONLY_UPDATES,
+    });
+    await waitForApplyCheck(h, sha, "web", waitingForApproval, "waiting for approval");
+    await settle(200);
+    expect(dispatchesOf(h, { operation: "apply", sha })).toHaveLength(0);
+  });
 });
