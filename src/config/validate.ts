@@ -13,6 +13,7 @@ import {
   checkSelectorSense,
 } from "./validate-policies.js";
 import { checkCycles, checkDependsOn, checkDuplicateStacks } from "./validate-stacks.js";
+import { checkGateTeams, checkPolicyTeams } from "./validate-teams.js";
 import { checkGateTimes, checkPolicyTimes } from "./validate-time.js";
 
 export interface ValidateInput {
@@ -57,7 +58,7 @@ export function validateConfig(input: ValidateInput): Diagnostic[] {
       ...checkDuplicateGates(set.gates),
       ...checkDuplicatePolicies(set.policies),
     );
-    for (const gate of set.gates) found.push(...checkGateTimes(gate));
+    for (const gate of set.gates) found.push(...checkGateTimes(gate), ...checkGateTeams(gate, input.org));
   }
   for (const policy of policies) {
     found.push(
@@ -65,6 +66,7 @@ export function validateConfig(input: ValidateInput): Diagnostic[] {
       ...checkPolicyExpressions(policy),
       ...checkPolicyTimes(policy),
       ...checkSelectorSense(policy, input.org),
+      ...checkPolicyTeams(policy, input.org),
     );
   }
   found.push(

@@ -501,3 +501,21 @@ test("findings are sorted by file, line and column", () => {
     `repo.yml ${locate(repository, "yy")}`,
   ]);
 });
+
+describe("teams of another organization", () => {
+  test("are refused in approval rules, break-glass and gate openers, with file and line", () => {
+    const repository = docs(
+      stack("db"),
+      policy(
+        "prod",
+        "  selector: { kind: environment, id: production }\n  flowControl:\n    approvalRules:\n      - approvers: { minRequired: 1, fromTeams: [acme/platform, evil-corp/platform, sre] }\n",
+      ),
+      gate("freeze", "  default: open\n  openers: { teams: ['@evil-corp/sre', '@ACME/sre'] }\n"),
+    );
+    const found = findings({ repository, org: "acme" });
+    expect(found).toEqual([
+      'repo.yml 16:65 error team "evil-corp/platform" belongs to the organization "evil-corp", but flowgate checks teams in "acme" only; name a team of acme',
+      'repo.yml 23:22 error team "@evil-corp/sre" belongs to the organization "evil-corp", but flowgate checks teams in "acme" only; name a team of acme',
+    ]);
+  });
+});
