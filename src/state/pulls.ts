@@ -120,6 +120,11 @@ export class PullStore {
       .exec();
   }
 
+  async review(repoId: number, n: number, id: number): Promise<StoredReview | undefined> {
+    const raw = await this.redis.hget(keys.pullReviews(repoId, n), String(id));
+    return raw ? (JSON.parse(raw) as StoredReview) : undefined;
+  }
+
   async deleteReview(repoId: number, n: number, id: number): Promise<void> {
     await this.redis.hdel(keys.pullReviews(repoId, n), String(id));
   }

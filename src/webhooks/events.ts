@@ -44,6 +44,8 @@ export type FlowgateEvent =
       repo: RepoInfo;
       action: string;
       number: number;
+      /** who submitted or dismissed it (a dismissal is made by someone else than the reviewer) */
+      sender: string;
       review: {
         id: number;
         login: string;

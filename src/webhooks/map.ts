@@ -80,6 +80,7 @@ export function mapWebhook(name: string, payload: Json): FlowgateEvent | undefin
         repo,
         action: payload.action,
         number: payload.pull_request.number,
+        sender: payload.sender?.login ?? "",
         review: {
           id: r.id,
           login: r.user?.login ?? "",

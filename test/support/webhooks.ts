@@ -164,11 +164,13 @@ export function reviewEvent(
   pull: PullState,
   input: ReviewInput | ReviewState,
   action: "submitted" | "edited" | "dismissed" = "submitted",
+  /** who acted: the reviewer, or for `dismissed` whoever dismissed the review */
+  sender?: string,
 ) {
   const review = "id" in input ? input : gh.addReview(pull.repo.fullName, pull.number, input);
   const rendered = gh.render.review(review, pull);
-  return build(gh, "pull_request_review", action, pull.repo, review.user.login, {
-    review: { ...rendered, state: review.state.toLowerCase() },
+  return build(gh, "pull_request_review", action, pull.repo, sender ?? review.user.login, {
+    review: { ...rendered, state: action === "dismissed" ? "dismissed" : review.state.toLowerCase() },
     pull_request: gh.render.pull(pull, false),
   });
 }

@@ -144,6 +144,36 @@ describe("reviews, rejections, teams and the Approve button (SPEC §3.1)", () =>
     await waitForVerdict(h, pr, "success", /2 of 1 approval \((carol, bob|bob, carol)\)/);
   });
 
+  it("the author dismissing a reviewer's rejection does not lift it; a dismissal by someone else does", async () => {
+    const repo = seedInfra(h, { ".github/flowgate/stacks.yml": `${stackYaml()}---\n${CAREFUL}` });
+    const pr = await openPlannedPull(h, repo);
+    await review(h, pr, "bob", "APPROVED");
+    await waitForVerdict(h, pr, "success", "1 of 1 approval (bob)");
+    const rejection = h.gh.addReview(repo.fullName, pr.pull.number, {
+      login: "carol",
+      state: "CHANGES_REQUESTED",
+    });
+    await h.gh.sendWebhook("pull_request_review", reviewEvent(h.gh, pr.pull, rejection));
+    await waitForVerdict(h, pr, "failure", "rejected by carol");
+
+    // alice wrote the PR and has write access, so GitHub lets her dismiss carol's review.
+    await h.gh.sendWebhook(
+      "pull_request_review",
+      reviewEvent(h.gh, pr.pull, rejection, "dismissed", "alice"),
+    );
+    await settle(300);
+    expect(verdict(gateCheck(h, repo, pr.head))).toBe("failure");
+    expect(gateCheck(h, repo, pr.head)?.output.title).toBe("billing-db: rejected by @carol");
+    const audit = await h.app.runtime.audit.since(new Date(Date.now() - 60_000));
+    expect(audit).toContainEqual(
+      expect.objectContaining({ type: "rejection-dismissal-refused", actor: "alice" }),
+    );
+
+    // A maintainer's dismissal stands.
+    await h.gh.sendWebhook("pull_request_review", reviewEvent(h.gh, pr.pull, rejection, "dismissed", "erin"));
+    await waitForVerdict(h, pr, "success", "1 of 1 approval (bob)");
+  });
+
   it("the Approve button counts as an approval by whoever clicked, under the same rules", async () => {
     const repo = seedInfra(h, { ".github/flowgate/stacks.yml": `${stackYaml()}---\n${CAREFUL}` });
     const pr = await openPlannedPull(h, repo);
