@@ -23,7 +23,8 @@ async function dismiss(rt: Runtime, event: ReviewEvent): Promise<void> {
   const dismisser = event.sender.toLowerCase();
   const authorSide =
     record !== undefined &&
-    (record.facts.author.toLowerCase() === dismisser || record.pushers.some((p) => p.toLowerCase() === dismisser));
+    (record.facts.author.toLowerCase() === dismisser ||
+      record.pushers.some((p) => p.toLowerCase() === dismisser));
   if (stored?.state === "CHANGES_REQUESTED" && authorSide) {
     await rt.audit.record({
       type: "rejection-dismissal-refused",
