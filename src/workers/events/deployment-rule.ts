@@ -13,16 +13,21 @@ export async function handleDeploymentRule(rt: Runtime, event: DeploymentRuleEve
   const jobId = await rt.jobs.byRun(event.runId);
   const job = jobId ? await rt.jobs.get(jobId) : undefined;
   const run = job?.runs.find((r) => r.runId === event.runId);
-  const allowed =
+  const atItsStep =
     job !== undefined &&
     run !== undefined &&
     ((run.operation === "plan" && (job.status === "planning" || job.kind === "plan")) ||
       (run.operation === "apply" && job.status === "applying"));
+  // Only the first attempt is the run flowgate dispatched: a re-run is someone else's new deployment.
+  const attempt = atItsStep ? (await port.getRun(event.runId)).attempt : undefined;
+  const allowed = atItsStep && attempt === 1;
   const comment = allowed
     ? `flowgate dispatched this ${run!.operation} for job ${job!.id} (${job!.stack})`
-    : jobId
-      ? `job ${jobId} is not at a step that runs in this environment`
-      : "this run was not dispatched by flowgate for an approved job";
+    : atItsStep
+      ? `attempt ${attempt} is a re-run: flowgate approves only the first attempt of a run it dispatched; use /retry on the PR for a new run`
+      : jobId
+        ? `job ${jobId} is not at a step that runs in this environment`
+        : "this run was not dispatched by flowgate for an approved job";
   await port.reviewDeployment(event.runId, event.environment, allowed ? "approved" : "rejected", comment);
   await rt.audit.record({
     type: "dispatch",
