@@ -34,10 +34,18 @@ function errorText(error: unknown): string {
  * (free), and file contents are cached by blob sha (content-addressed, never stale). Only a 404
  * means "no configuration here"; anything else that fails is an error, and flowgate fails closed.
  */
+/** One configuration file, and all of one source's files together: more is refused, closed. */
+export const MAX_CONFIG_FILE_BYTES = 512 * 1024;
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+/** What the blob cache may hold in all (file texts are kept by blob sha across repositories and heads). */
+const MAX_CACHED_BLOB_BYTES = 64 * 1024 * 1024;
+
+const kib = (bytes: number) => `${Math.ceil(bytes / 1024)} KiB`;
+
 export class GitHubConfigSource {
   private readonly dirs = new Map<string, DirCache>();
   private readonly blobs = new Map<string, string>();
-  private static readonly MAX_BLOBS = 20_000;
+  private cachedBytes = 0;
   private static readonly MAX_FILES = 200;
   private static readonly MAX_DIRS = 5_000;
 
@@ -52,6 +60,11 @@ export class GitHubConfigSource {
     const shas: string[] = [];
     try {
       const found = await this.walk(port, CONFIG_DIR, ref, files, shas, displayPrefix, level);
+      const total = files.reduce((sum, f) => sum + Buffer.byteLength(f.content), 0);
+      if (total > MAX_CONFIG_BYTES)
+        throw new Error(
+          `${label}/${CONFIG_DIR} holds ${kib(total)} of configuration; the limit is ${kib(MAX_CONFIG_BYTES)} in all`,
+        );
       if (!found) return { level, label, status: "absent", files: [], key: `${label}@absent` };
       return { level, label, status: "ok", files, key: `${label}@${shas.join(",")}` };
     } catch (error) {
@@ -93,16 +106,33 @@ export class GitHubConfigSource {
       } else if (entry.type === "file" && /\.ya?ml$/i.test(entry.name)) {
         if (files.length >= GitHubConfigSource.MAX_FILES)
           throw new Error(`more than ${GitHubConfigSource.MAX_FILES} files under ${CONFIG_DIR}`);
+        const tooLarge = (bytes: number) =>
+          new Error(
+            `${displayPrefix}${entry.path} is ${kib(bytes)}; one configuration file may hold at most ${kib(MAX_CONFIG_FILE_BYTES)}`,
+          );
+        if (entry.size !== undefined && entry.size > MAX_CONFIG_FILE_BYTES) throw tooLarge(entry.size);
         let text = this.blobs.get(entry.sha);
         if (text === undefined) {
           text = await port.readBlob(entry.sha);
-          if (this.blobs.size >= GitHubConfigSource.MAX_BLOBS) this.blobs.clear();
-          this.blobs.set(entry.sha, text);
+          const bytes = Buffer.byteLength(text);
+          if (bytes > MAX_CONFIG_FILE_BYTES) throw tooLarge(bytes);
+          this.remember(entry.sha, text, bytes);
         }
         files.push({ path: `${displayPrefix}${entry.path}`, content: text, level });
         shas.push(entry.sha);
       }
     }
     return true;
+  }
+
+  /** Caches a file text by blob sha, within a byte budget (oldest first out). */
+  private remember(sha: string, text: string, bytes: number): void {
+    while (this.cachedBytes + bytes > MAX_CACHED_BLOB_BYTES && this.blobs.size > 0) {
+      const [oldest, old] = this.blobs.entries().next().value as [string, string];
+      this.blobs.delete(oldest);
+      this.cachedBytes -= Buffer.byteLength(old);
+    }
+    this.blobs.set(sha, text);
+    this.cachedBytes += bytes;
   }
 }

@@ -97,6 +97,7 @@ export class OctokitPort implements GitHubPort {
           path: e.path,
           type: e.type,
           sha: e.sha,
+          ...(typeof e.size === "number" ? { size: e.size } : {}),
         })),
     );
   }

@@ -25,6 +25,8 @@ export interface DirEntry {
   path: string;
   type: "file" | "dir" | "symlink" | "submodule";
   sha: string;
+  /** bytes, as GitHub's listing says (files) */
+  size?: number;
 }
 
 export interface PullFile {

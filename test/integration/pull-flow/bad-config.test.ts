@@ -100,4 +100,23 @@ describe("configuration that cannot be used", () => {
       [404, expect.stringMatching(CONTENTS)],
     ]);
   });
+
+  it("refuses an oversized configuration file without reading it, and fails closed naming it", async () => {
+    const repo = seedRepo(h.gh, {
+      ".github/flowgate/stacks.yml": stackDoc("billing-db", "production", "infra/prod/billing-db"),
+      // 595 KiB of comments: valid YAML, but more than one file may hold.
+      ".github/flowgate/huge.yml": `${"# padding padding padding padding padding padding padding\n".repeat(10_500)}`,
+      "infra/prod/billing-db/main.tf": "# db\n",
+    });
+    h.gh.setPermission(repo.fullName, "alice", "write");
+    const { head } = await openPull(h, repo, "change", { "infra/prod/billing-db/main.tf": "# bigger\n" });
+    const check = await waitForAggregate(h, repo, head, "failure");
+    expect(check.output.summary).toMatch(
+      /\.github\/flowgate\/huge\.yml is 595 KiB; one configuration file may hold at most 512 KiB/,
+    );
+    await quiet(h);
+    expect(h.gh.dispatches(repo.fullName)).toEqual([]);
+    // huge.yml comes first in the folder and its size in the listing was enough: no blob was read.
+    expect(h.gh.requests.filter((r) => r.path.includes("/git/blobs/"))).toHaveLength(0);
+  });
 });
