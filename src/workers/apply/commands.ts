@@ -11,7 +11,7 @@ import type { FlowgateEvent } from "../../webhooks/events.js";
 import type { CommandReply } from "../events/gate-command.js";
 import { applyJobEvent } from "../jobs/driver.js";
 import { repoIdOf } from "../jobs/ids.js";
-import { gatherPeople, permissionOf, teamsOf } from "../pull/people.js";
+import { authorsOfHead, gatherPeople, permissionOf, teamsOf } from "../pull/people.js";
 import { applyApprovalRule } from "./plan-decisions.js";
 
 type CommentEvent = Extract<FlowgateEvent, { type: "comment" }>;
@@ -54,7 +54,14 @@ export async function approveApplyJob(
   const [result] = countApprovals({
     headSha: job.sha,
     author: record?.facts.author ?? job.triggeredBy.login,
-    pushers: record?.pushers ?? [job.triggeredBy.login],
+    pushers: record
+      ? await authorsOfHead(
+          rt,
+          port,
+          record,
+          events.filter((e) => e.kind === "approve").map((e) => e.login),
+        )
+      : [job.triggeredBy.login],
     events,
     permissions: people.permissions,
     teamMembers: people.teamMembers,
@@ -84,7 +91,11 @@ async function mayActOn(rt: Runtime, port: GitHubPort, job: StackJob, record: Pu
   return mayApply(
     { login, isBot: false },
     rule?.approvers ?? null,
-    peopleFacts({ author: record.facts.author, pushers: record.pushers, ...people }),
+    peopleFacts({
+      author: record.facts.author,
+      pushers: await authorsOfHead(rt, port, record, [login]),
+      ...people,
+    }),
   );
 }
 

@@ -64,16 +64,9 @@ export async function handlePullEvent(rt: Runtime, event: PullEvent, receivedAt:
     });
     if (updated) record = updated.doc;
   }
-  // Everyone who pushed to the PR counts as an author (SPEC §3.1): later pushes name their pusher (the
-  // synchronize sender), so the commit authors are listed once, when flowgate first sees the PR.
-  if (record.pushersListedFor === undefined && record.facts.state === "open") {
-    const pushers = await rt.github(repo).listPullPushers(pull.number);
-    await rt.pulls.records.update(id, (doc) => ({
-      ...doc,
-      pushers: [...new Set([...doc.pushers, ...pushers])],
-      pushersListedFor: record.facts.headSha,
-    }));
-  }
+  // Everyone who pushed to the PR counts as an author (SPEC §3.1): the synchronize sender is kept here;
+  // the commits' authors and committers are listed per head when an approval needs checking
+  // (authorsOfHead in pull/people.ts).
   await rt.pulls.markOpen(repo.repoId, pull.number, record.facts.state === "open");
   // The `flowgate` check of a head shared with other open PRs is rewritten when this PR leaves it.
   if (record.facts.state !== "open") await leaveSharedHead(rt, repo, pull.number, record.facts.headSha);

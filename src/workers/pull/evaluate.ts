@@ -25,7 +25,7 @@ import { isConfigurationChange } from "./config-change.js";
 import { type ChangedFiles, changedFiles } from "./files.js";
 import { explainConfigurationChange } from "./head-explain.js";
 import { lostGateStateSince } from "./lost-state.js";
-import { gatherPeople, permissionOf, teamsOf } from "./people.js";
+import { authorsOfHead, gatherPeople, permissionOf, teamsOf } from "./people.js";
 import { planViewOf, startPlanJob, waitsForCommand } from "./plans.js";
 import { answerApprovals, carryOutRequests } from "./requests.js";
 import { reviewEvents } from "./reviews.js";
@@ -249,7 +249,12 @@ export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<Eva
     ...(record.headPushedAt ? { headPushedAt: new Date(record.headPushedAt) } : {}),
     ...(record.baseChangedAt ? { baseChangedAt: new Date(record.baseChangedAt) } : {}),
     author: facts.author,
-    pushers: record.pushers,
+    pushers: await authorsOfHead(
+      rt,
+      port,
+      record,
+      events.filter((e) => e.kind === "approve").map((e) => e.login),
+    ),
     events,
     permissions: people.permissions,
     teamMembers: people.teamMembers,

@@ -2,6 +2,7 @@ import type { Runtime } from "../../app/runtime.js";
 import type { ApprovalRule, Permission } from "../../config/types.js";
 import type { GitHubPort } from "../../github/port.js";
 import { keys } from "../../state/keys.js";
+import type { PullRecord } from "../../state/pulls.js";
 
 export interface PeopleFacts {
   permissions: Record<string, Permission | "none">;
@@ -60,4 +61,29 @@ export async function gatherPeople(
     }),
   );
   return { permissions, teamMembers };
+}
+
+/**
+ * Everyone who counts as an author of the PR's head (SPEC §3.1): the PR author, every pusher, and the
+ * GitHub users behind its commits' author and committer — a commit pushed by a bot (a workflow's
+ * `GITHUB_TOKEN`) on someone's behalf is theirs. The commits are listed once per head, and only when
+ * someone outside the known authors approves: nobody's approval needs refusing before that.
+ */
+export async function authorsOfHead(
+  rt: Runtime,
+  port: GitHubPort,
+  record: PullRecord,
+  approvers: readonly string[],
+): Promise<string[]> {
+  const known = new Set([record.facts.author, ...record.pushers].map((l) => l.toLowerCase()));
+  const outsiders = approvers.filter((l) => !known.has(l.toLowerCase()));
+  if (outsiders.length === 0 || record.pushersListedFor === record.facts.headSha) return record.pushers;
+  const committers = await port.listPullPushers(record.facts.number);
+  const { repoId } = record.repo;
+  const updated = await rt.pulls.records.update(`${repoId}:${record.facts.number}`, (doc) => ({
+    ...doc,
+    pushers: [...new Set([...doc.pushers, ...committers])],
+    ...(doc.facts.headSha === record.facts.headSha ? { pushersListedFor: record.facts.headSha } : {}),
+  }));
+  return updated?.doc.pushers ?? [...new Set([...record.pushers, ...committers])];
 }

@@ -82,6 +82,29 @@ describe("approvals by /approve comments (SPEC §3.1, §3.2)", () => {
     await waitForVerdict(h, pr, "success", "1 of 1 approval (bob)", next);
   });
 
+  it("refuses the author of a commit a workflow pushed for them (the push's sender is a bot)", async () => {
+    const repo = seedInfra(h, { ".github/flowgate/stacks.yml": `${stackYaml()}---\n${CAREFUL}` });
+    const pr = await openPlannedPull(h, repo);
+    // carol's commit reaches alice's PR through a workflow with GITHUB_TOKEN: GitHub names the bot as sender.
+    const { before, after } = h.gh.pushToPull(
+      repo.fullName,
+      pr.pull.number,
+      { [STACK_FILE]: "# carol's\n" },
+      {
+        author: "carol",
+      },
+    );
+    await h.gh.sendWebhook(
+      "pull_request",
+      pullRequestEvent(h.gh, "synchronize", pr.pull, { before, after, sender: "github-actions[bot]" }),
+    );
+    await finishPlan(h, repo, after);
+    const sneaky = await say(h, pr, "carol", "/approve");
+    expect(await waitForReaction(h, sneaky)).toBe("confused");
+    await waitForReply(h, pr, "carol", "not counted: pushed a commit to the PR");
+    await waitForVerdict(h, pr, "pending", "@carol (comment) not counted: pushed a commit to the PR", after);
+  });
+
   it("drops an approval when the PR's base branch changes", async () => {
     const repo = seedInfra(h, { ".github/flowgate/stacks.yml": `${stackYaml()}---\n${CAREFUL}` });
     h.gh.commit(repo.fullName, "release", { "RELEASE.md": "# release\n" });
