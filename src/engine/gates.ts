@@ -16,6 +16,21 @@ export interface GateToggle {
   /** login of the person who toggled it */
   by: string;
   reason?: string;
+  /** the command's own time and comment id (ids grow with time): an older command never overrides it */
+  command?: { at: string; id: number };
+}
+
+/**
+ * Whether a command given at `at` (comment `id`) is older than the toggle it would change: a signed
+ * delivery replayed under a new delivery id must not re-open or re-close a gate (ids break ties
+ * within GitHub's whole-second timestamps; console actions have no comment id).
+ */
+export function olderThanToggle(toggle: GateToggle | undefined, at: string, id: number): boolean {
+  const last = toggle?.command;
+  if (!last) return false;
+  const [mine, theirs] = [Date.parse(at), Date.parse(last.at)];
+  if (mine !== theirs) return mine < theirs;
+  return id > 0 && last.id > 0 && id <= last.id;
 }
 
 export interface GateDecision {

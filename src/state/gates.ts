@@ -8,6 +8,7 @@ interface StoredToggle {
   until?: string;
   by: string;
   reason?: string;
+  command?: { at: string; id: number };
 }
 
 /** Organization gates (`org:NAME`) are shared by every repository of the organization (SPEC §3.2). */
@@ -34,6 +35,7 @@ export class GateStore {
       by: t.by,
       ...(t.until ? { until: new Date(t.until) } : {}),
       ...(t.reason ? { reason: t.reason } : {}),
+      ...(t.command ? { command: t.command } : {}),
     };
   }
 
@@ -45,6 +47,7 @@ export class GateStore {
       by: toggle.by,
       ...(toggle.until ? { until: toggle.until.toISOString() } : {}),
       ...(toggle.reason ? { reason: toggle.reason } : {}),
+      ...(toggle.command ? { command: toggle.command } : {}),
     };
     await this.redis.set(keys.gate(scope, name), JSON.stringify(stored));
   }

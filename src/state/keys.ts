@@ -3,6 +3,10 @@ export const keys = {
   pull: (repoId: number, n: number) => `fg:pr:${repoId}:${n}`,
   pullEvents: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:events`,
   pullReviews: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:reviews`,
+  /** ids of dismissed reviews: a replayed `submitted` delivery of one never brings it back */
+  pullDismissedReviews: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:reviews:dismissed`,
+  /** one Approve click per person and check run: a replayed click adds nothing */
+  checkClick: (checkRunId: number, login: string) => `fg:click:${checkRunId}:${login.toLowerCase()}`,
   pullChecks: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:checks`,
   pullPlans: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:plans`,
   pullOverrides: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:overrides`,

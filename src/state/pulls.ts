@@ -126,7 +126,24 @@ export class PullStore {
   }
 
   async deleteReview(repoId: number, n: number, id: number): Promise<void> {
-    await this.redis.hdel(keys.pullReviews(repoId, n), String(id));
+    const dismissed = keys.pullDismissedReviews(repoId, n);
+    await this.redis
+      .multi()
+      .hdel(keys.pullReviews(repoId, n), String(id))
+      .sadd(dismissed, String(id))
+      .expire(dismissed, PULL_TTL_SECONDS)
+      .exec();
+  }
+
+  async wasDismissed(repoId: number, n: number, id: number): Promise<boolean> {
+    return (await this.redis.sismember(keys.pullDismissedReviews(repoId, n), String(id))) === 1;
+  }
+
+  /** Records a click; false when this person already clicked on this check run. */
+  async firstClick(checkRunId: number, login: string): Promise<boolean> {
+    return (
+      (await this.redis.set(keys.checkClick(checkRunId, login), "1", "EX", PULL_TTL_SECONDS, "NX")) === "OK"
+    );
   }
 
   async reviews(repoId: number, n: number): Promise<StoredReview[]> {

@@ -31,15 +31,18 @@ export async function handleCheckAction(
     headSha: event.checkRun.headSha,
     stacks: [job.stack],
   };
+  // A click carries no time of its own: it counts once per person and check run, so a signed delivery
+  // replayed under a new id adds nothing (to approve again after rejecting, comment /approve).
+  const firstClick = () => rt.pulls.firstClick(event.checkRun.id, event.sender.login);
   if (job.kind === "apply") {
-    if (job.status !== "awaiting_approval") return;
+    if (job.status !== "awaiting_approval" || !(await firstClick())) return;
     const record = job.prNumber ? await rt.pulls.get(event.repo.repoId, job.prNumber) : undefined;
     const result = await approveApplyJob(rt, job, record, approval);
     if (result.satisfied)
       await applyJobEvent(rt, job.id, { type: "approved", approvers: result.approvers, carriedOver: false });
     return;
   }
-  if (!job.prNumber) return;
+  if (!job.prNumber || !(await firstClick())) return;
   await rt.pulls.addEvent(event.repo.repoId, job.prNumber, approval);
   await requestPullEvaluation(rt, event.repo, job.prNumber, "approve button", receivedAt);
 }

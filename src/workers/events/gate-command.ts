@@ -1,6 +1,6 @@
 import type { Runtime } from "../../app/runtime.js";
 import { mayOpenGate } from "../../engine/authority.js";
-import { toggleExpiry } from "../../engine/gates.js";
+import { olderThanToggle, toggleExpiry } from "../../engine/gates.js";
 import { formatDuration } from "../../engine/time/duration.js";
 import type { GitHubPort } from "../../github/port.js";
 import { keys } from "../../state/keys.js";
@@ -66,12 +66,27 @@ export async function gateCommand(
       message: `you may not ${command.name === "open-gate" ? "open" : "close"} gate \`${gate.name}\`: ${allowed.reason}`,
     };
   }
+  const current = await rt.gates.toggle(gate.name, repo.owner, repo.repoId);
+  if (olderThanToggle(current, comment.createdAt, comment.id)) {
+    await rt.audit.record({
+      type: "gate-refused",
+      repo: `${repo.owner}/${repo.repo}`,
+      actor: comment.login,
+      decision: `${state} ${gate.name}`,
+      reason: `a command of ${comment.createdAt} is older than the gate's last change (${current?.command?.at})`,
+    });
+    return {
+      ok: false,
+      message: `this command (${comment.createdAt}) is older than the last change of gate \`${gate.name}\` (${current?.state} by @${current?.by} at ${current?.command?.at}): not applied`,
+    };
+  }
   const until = toggleExpiry(gate, now, command.durationMs);
   await rt.gates.setToggle(gate.name, repo.owner, repo.repoId, {
     state,
     at: now,
     by: comment.login,
     ...(until ? { until } : {}),
+    command: { at: comment.createdAt, id: comment.id },
   });
   await rt.audit.record({
     type: state === "open" ? "gate-opened" : "gate-closed",

@@ -7,6 +7,8 @@ type ReviewEvent = Extract<FlowgateEvent, { type: "review" }>;
 export async function handleReviewEvent(rt: Runtime, event: ReviewEvent, receivedAt: number): Promise<void> {
   const { repo, number, review } = event;
   if (event.action === "dismissed") await dismiss(rt, event);
+  // A replayed `submitted` delivery of a review dismissed since must not bring it back.
+  else if (await rt.pulls.wasDismissed(repo.repoId, number, review.id)) return;
   else await rt.pulls.putReview(repo.repoId, number, review);
   await requestPullEvaluation(rt, repo, number, `review ${event.action}`, receivedAt);
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, seedRepo, startHarness } from "../../support/harness.js";
+import { issueCommentEvent } from "../../support/webhooks.js";
 import {
   gateCheck,
   openPlannedPull,
@@ -76,6 +77,27 @@ describe("gates (SPEC §2.1 Gate, §3.2 /open-gate)", () => {
     await waitForVerdict(h, pr, "pending", CLOSED_BY_DEFAULT, pr.pull.head.sha, 6_000);
     await waitForSticky(h, pr, "sre-approval closed");
     expect(sentByTest(h)).toBe(webhooks);
+  });
+
+  it("a signed /open-gate delivery replayed under a new delivery id after a /close-gate changes nothing", async () => {
+    const repo = seedInfra(h, {
+      ".github/flowgate/stacks.yml": `${stackYaml("  gates: [sre-approval]\n")}---\n${UNPAUSED}---\n${SRE_GATE}`,
+    });
+    const pr = await openPlannedPull(h, repo);
+    await waitForVerdict(h, pr, "pending", CLOSED_BY_DEFAULT);
+    const open = await say(h, pr, "sre-alice", "/open-gate sre-approval 1h");
+    expect(await waitForReaction(h, open)).toBe("+1");
+    await waitForVerdict(h, pr, "success");
+    const close = await say(h, pr, "sre-alice", "/close-gate sre-approval");
+    expect(await waitForReaction(h, close)).toBe("+1");
+    await waitForVerdict(h, pr, "pending", /gate sre-approval: closed by @\u200bsre-alice/);
+
+    // The same signed comment again, as an attacker who kept the delivery would send it.
+    const replay = await h.gh.sendWebhook("issue_comment", issueCommentEvent(h.gh, pr.pull, open));
+    expect(replay.status).toBeLessThan(300);
+    await waitForReply(h, pr, "sre-alice", "is older than the last change of gate `sre-approval`");
+    await settle(300);
+    await waitForVerdict(h, pr, "pending", /gate sre-approval: closed by @\u200bsre-alice/);
   });
 
   it("opens for an explicit duration instead of the window", async () => {

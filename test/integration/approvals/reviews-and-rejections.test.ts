@@ -5,6 +5,7 @@ import {
   CAREFUL,
   finishPlan,
   gateCheck,
+  nextWholeSecond,
   type OpenedPull,
   openPlannedPull,
   planCheck,
@@ -172,6 +173,27 @@ describe("reviews, rejections, teams and the Approve button (SPEC §3.1)", () =>
     // A maintainer's dismissal stands.
     await h.gh.sendWebhook("pull_request_review", reviewEvent(h.gh, pr.pull, rejection, "dismissed", "erin"));
     await waitForVerdict(h, pr, "success", "1 of 1 approval (bob)");
+
+    // The rejection's signed `submitted` delivery, replayed under a new delivery id, does not bring it back.
+    await h.gh.sendWebhook("pull_request_review", reviewEvent(h.gh, pr.pull, rejection));
+    await settle(300);
+    expect(verdict(gateCheck(h, repo, pr.head))).toBe("success");
+  });
+
+  it("a click replayed under a new delivery id does not lift the clicker's later /reject", async () => {
+    const repo = seedInfra(h, { ".github/flowgate/stacks.yml": `${stackYaml()}---\n${CAREFUL}` });
+    const pr = await openPlannedPull(h, repo);
+    const check = planCheck(h, repo, pr.head).at(-1)!;
+    const click = checkRunRequestedActionEvent(h.gh, check, { login: "bob", identifier: "approve" });
+    await h.gh.sendWebhook("check_run", click);
+    await waitForVerdict(h, pr, "success", "1 of 1 approval (bob)");
+    // GitHub stamps comments to the second: reject in a later second than the click.
+    await nextWholeSecond(new Date().toISOString());
+    await say(h, pr, "bob", "/reject -- wait, the bucket policy is wrong");
+    await waitForVerdict(h, pr, "failure", "rejected by bob");
+    await h.gh.sendWebhook("check_run", click);
+    await settle(300);
+    expect(verdict(gateCheck(h, repo, pr.head))).toBe("failure");
   });
 
   it("the Approve button counts as an approval by whoever clicked, under the same rules", async () => {
