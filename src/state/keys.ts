@@ -27,6 +27,8 @@ export const keys = {
   pullDone: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:done`,
   pullLock: (repoId: number, n: number) => `fg:lock:pr:${repoId}:${n}`,
   openPulls: (repoId: number) => `fg:repo:${repoId}:open`,
+  /** SCAN pattern over every repository's openPulls set */
+  openPullsPattern: () => "fg:repo:*:open",
   job: (id: string) => `fg:job:${id}`,
   jobText: (id: string) => `fg:job:${id}:text`,
   jobByRun: (runId: number) => `fg:run:${runId}`,
@@ -47,6 +49,9 @@ export const keys = {
   commitJobs: (repoId: number, sha: string) => `fg:repo:${repoId}:commit:${sha}`,
   permission: (repoId: number, login: string) => `fg:perm:${repoId}:${login.toLowerCase()}`,
   team: (org: string, team: string, login: string) => `fg:team:${org}:${team}:${login.toLowerCase()}`,
+  /** SCAN pattern over cached team memberships (`*` for any team or login) */
+  teamPattern: (org: string, team: string, login = "*") =>
+    `fg:team:${org}:${team}:${login === "*" ? "*" : login.toLowerCase()}`,
   orgOwner: (org: string, login: string) => `fg:owner:${org}:${login.toLowerCase()}`,
   audit: () => "fg:audit",
   stateEpoch: () => "fg:epoch",

@@ -87,6 +87,16 @@ export type FlowgateEvent =
     }
   | { type: "merge-group"; repo: RepoInfo; headSha: string; headRef: string; baseRef: string }
   | {
+      /** who may approve changed: a collaborator (`member`), a team's members (`membership`), a team (`team`) */
+      type: "people";
+      installationId: number;
+      org: string;
+      /** the repository, for `member` (and `team` events about one repository) */
+      repo?: RepoInfo;
+      login?: string;
+      team?: string;
+    }
+  | {
       type: "deployment-rule";
       repo: RepoInfo;
       environment: string;

@@ -50,6 +50,7 @@ export function mapWebhook(name: string, payload: Json): FlowgateEvent | undefin
       ? { type: "installation", installationId: id, action: payload.action }
       : undefined;
   }
+  if (name === "member" || name === "membership" || name === "team") return peopleEvent(name, payload);
   const repo = repoInfo(payload);
   if (!repo) return undefined;
   const fullName = `${repo.owner}/${repo.repo}`;
@@ -162,4 +163,22 @@ export function mapWebhook(name: string, payload: Json): FlowgateEvent | undefin
     default:
       return undefined;
   }
+}
+
+/** Access changed (SPEC §3.2's permission cache must not outlive it): who and where. */
+function peopleEvent(name: string, payload: Json): FlowgateEvent | undefined {
+  const installationId = payload.installation?.id;
+  const org = payload.organization?.login ?? payload.repository?.owner?.login;
+  if (typeof installationId !== "number" || !org) return undefined;
+  const repo = repoInfo(payload);
+  const login = payload.member?.login;
+  const team = payload.team?.slug;
+  return {
+    type: "people",
+    installationId,
+    org,
+    ...(repo ? { repo } : {}),
+    ...(typeof login === "string" ? { login } : {}),
+    ...(typeof team === "string" ? { team } : {}),
+  };
 }

@@ -354,3 +354,14 @@ export function deploymentProtectionRuleEvent(gh: FakeGitHub, run: RunState, inp
     ...envelope(gh, repo, run.triggeringActor.login),
   };
 }
+
+/** `member` (a collaborator's access to the repository changed), by an admin. */
+export function memberEvent(
+  gh: FakeGitHub,
+  repo: RepoState,
+  input: { login: string; action: "added" | "edited" },
+) {
+  return build(gh, "member", input.action, repo, repo.owner.login, {
+    member: gh.render.user(gh.store.user(input.login)),
+  });
+}

@@ -3,6 +3,7 @@ import type { EventJob } from "../../queue/queues.js";
 import { handleRunEvent } from "../jobs/run-update.js";
 import { handleCheckAction } from "./check-action.js";
 import { handleCommentEvent } from "./comment-event.js";
+import { handlePeopleEvent } from "./people-event.js";
 import { handlePullEvent } from "./pull-event.js";
 import { handleReviewEvent } from "./review-event.js";
 
@@ -25,6 +26,8 @@ export async function routeEvent(rt: Runtime, data: EventJob): Promise<void> {
       return handleCheckAction(rt, event, data.deliveryId, data.receivedAt);
     case "run":
       return handleRunEvent(rt, event);
+    case "people":
+      return handlePeopleEvent(rt, event);
     default: {
       const handler = extraHandlers[event.type];
       if (handler) await handler(rt, data);

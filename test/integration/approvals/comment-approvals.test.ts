@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../../support/harness.js";
-import { issueCommentEvent, pullRequestEvent } from "../../support/webhooks.js";
+import { issueCommentEvent, memberEvent, pullRequestEvent } from "../../support/webhooks.js";
 import {
   CAREFUL,
   finishPlan,
@@ -103,6 +103,16 @@ describe("approvals by /approve comments (SPEC §3.1, §3.2)", () => {
     expect(await waitForReaction(h, sneaky)).toBe("confused");
     await waitForReply(h, pr, "carol", "not counted: pushed a commit to the PR");
     await waitForVerdict(h, pr, "pending", "@carol (comment) not counted: pushed a commit to the PR", after);
+  });
+
+  it("stops counting an approval as soon as GitHub says the approver lost write access (member event)", async () => {
+    const repo = seedInfra(h, { ".github/flowgate/stacks.yml": `${stackYaml()}---\n${CAREFUL}` });
+    const pr = await openPlannedPull(h, repo);
+    await say(h, pr, "bob", "/approve");
+    await waitForVerdict(h, pr, "success", "1 of 1 approval (bob)");
+    h.gh.setPermission(repo.fullName, "bob", "read");
+    await h.gh.sendWebhook("member", memberEvent(h.gh, repo, { login: "bob", action: "edited" }));
+    await waitForVerdict(h, pr, "pending", "@bob (comment) not counted: needs write permission, has read");
   });
 
   it("drops an approval when the PR's base branch changes", async () => {
