@@ -50,7 +50,7 @@ export function mapWebhook(name: string, payload: Json): FlowgateEvent | undefin
       ? { type: "installation", installationId: id, action: payload.action }
       : undefined;
   }
-  if (name === "member" || name === "membership" || name === "team") return peopleEvent(name, payload);
+  if (name === "member" || name === "membership" || name === "team") return peopleEvent(payload);
   const repo = repoInfo(payload);
   if (!repo) return undefined;
   const fullName = `${repo.owner}/${repo.repo}`;
@@ -166,7 +166,7 @@ export function mapWebhook(name: string, payload: Json): FlowgateEvent | undefin
 }
 
 /** Access changed (SPEC §3.2's permission cache must not outlive it): who and where. */
-function peopleEvent(name: string, payload: Json): FlowgateEvent | undefined {
+function peopleEvent(payload: Json): FlowgateEvent | undefined {
   const installationId = payload.installation?.id;
   const org = payload.organization?.login ?? payload.repository?.owner?.login;
   if (typeof installationId !== "number" || !org) return undefined;
