@@ -4,6 +4,7 @@ import type { ConfigSet, Diagnostic, Gate, Policy, Stack } from "../config/types
 import { validateConfig } from "../config/validate.js";
 import { GitHubConfigSource, type SourceSnapshot } from "../github/config-source.js";
 import type { GitHubPort, RepoRef } from "../github/port.js";
+import type { OrgConfigAbsence } from "../state/org-config.js";
 
 /** Everything configured for one repository at one ref, validated, with its problems as values. */
 export interface RepoConfig {
@@ -40,7 +41,10 @@ export class ConfigService {
   private readonly parsed = new Map<string, ConfigSet>();
   private readonly trees = new Map<string, { etag?: string; paths: string[] }>();
 
-  constructor(private readonly platform: ConfigSet) {}
+  constructor(
+    private readonly platform: ConfigSet,
+    private readonly orgAbsence?: OrgConfigAbsence,
+  ) {}
 
   private parse(snapshot: SourceSnapshot): ConfigSet {
     const hit = this.parsed.get(snapshot.key);
@@ -63,6 +67,11 @@ export class ConfigService {
     return [];
   }
 
+  /** A push to the organization's `.github` repository (or its creation): it may hold configuration now. */
+  async forgetOrganization(org: string): Promise<void> {
+    await this.orgAbsence?.forget(org);
+  }
+
   async read(
     github: (ref: RepoRef) => GitHubPort,
     repo: RepoRef,
@@ -72,7 +81,10 @@ export class ConfigService {
     const sourceErrors: string[] = [];
     const repoSnapshot = await this.source.read(port, opts.ref, "repository", `${repo.owner}/${repo.repo}`);
     let organization: ConfigSet | undefined;
-    if (repo.repo !== ".github") {
+    // The organization's default-branch configuration, unless it is known to be absent (a 404 costs a
+    // charged request every time; see OrgConfigAbsence). A specific orgRef is always read.
+    const knownAbsent = !opts.orgRef && (await this.orgAbsence?.isAbsent(repo.owner));
+    if (repo.repo !== ".github" && !knownAbsent) {
       const orgRef: RepoRef = { installationId: repo.installationId, owner: repo.owner, repo: ".github" };
       const orgSnapshot = await this.source.read(
         github(orgRef),
@@ -84,6 +96,7 @@ export class ConfigService {
       if (orgSnapshot.status === "error")
         sourceErrors.push(`cannot read ${orgSnapshot.label}/.github/flowgate: ${orgSnapshot.error}`);
       else if (orgSnapshot.status === "ok") organization = this.parse(orgSnapshot);
+      else if (!opts.orgRef) await this.orgAbsence?.markAbsent(repo.owner);
     }
     if (repoSnapshot.status === "error") {
       sourceErrors.push(

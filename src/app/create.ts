@@ -14,6 +14,7 @@ import { Queues } from "../queue/queues.js";
 import { FactCache } from "../state/facts.js";
 import { GateStore } from "../state/gates.js";
 import { JobStore } from "../state/jobs.js";
+import { OrgConfigAbsence } from "../state/org-config.js";
 import { PullStore } from "../state/pulls.js";
 import { connect, onRedisError } from "../state/redis.js";
 import { ConfigService } from "./config-service.js";
@@ -133,7 +134,7 @@ export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
       () => clock.now(),
     ),
     metrics,
-    config: new ConfigService(platform),
+    config: new ConfigService(platform, new OrgConfigAbsence(redis)),
     github: (ref) => clients.port(ref),
     clock,
     log,

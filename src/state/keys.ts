@@ -53,6 +53,8 @@ export const keys = {
   teamPattern: (org: string, team: string, login = "*") =>
     `fg:team:${org}:${team}:${login === "*" ? "*" : login.toLowerCase()}`,
   orgOwner: (org: string, login: string) => `fg:owner:${org}:${login.toLowerCase()}`,
+  /** set while the organization is known to have no `.github/flowgate/` (see state/org-config.ts) */
+  orgConfigAbsent: (org: string) => `fg:org:${org.toLowerCase()}:config-absent`,
   audit: () => "fg:audit",
   stateEpoch: () => "fg:epoch",
 } as const;

@@ -86,6 +86,8 @@ export type FlowgateEvent =
       pusher: string;
     }
   | { type: "merge-group"; repo: RepoInfo; headSha: string; headRef: string; baseRef: string }
+  /** the organization's `.github` repository was created or renamed: its configuration may be new */
+  | { type: "org-config"; repo: RepoInfo }
   | {
       /** who may approve changed: a collaborator (`member`), a team's members (`membership`), a team (`team`) */
       type: "people";

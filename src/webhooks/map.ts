@@ -143,6 +143,10 @@ export function mapWebhook(name: string, payload: Json): FlowgateEvent | undefin
         pusher: payload.pusher?.name ?? payload.sender?.login ?? "",
       };
     }
+    case "repository": {
+      const relevant = ["created", "renamed", "transferred", "unarchived"].includes(payload.action);
+      return relevant && repo.repo === ".github" ? { type: "org-config", repo } : undefined;
+    }
     case "merge_group": {
       if (payload.action !== "checks_requested") return undefined;
       const g = payload.merge_group;

@@ -80,6 +80,8 @@ export function installApplyPipeline(): void {
   extraHandlers.push = async (rt, data) => {
     const e = data.event;
     if (e.type !== "push") return;
+    // The organization's configuration may have appeared or changed: read it again on the next event.
+    if (e.repo.repo === ".github") await rt.config.forgetOrganization(e.repo.owner);
     await rt.queues.addStep(
       { step: "commit", repo: e.repo, before: e.before, after: e.after, pusher: e.pusher },
       safeId("commit", e.repo.repoId, e.after),

@@ -28,6 +28,8 @@ export async function routeEvent(rt: Runtime, data: EventJob): Promise<void> {
       return handleRunEvent(rt, event);
     case "people":
       return handlePeopleEvent(rt, event);
+    case "org-config":
+      return rt.config.forgetOrganization(event.repo.owner);
     default: {
       const handler = extraHandlers[event.type];
       if (handler) await handler(rt, data);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, seedRepo, startHarness } from "../../support/harness.js";
-import { pullRequestEvent } from "../../support/webhooks.js";
+import { pullRequestEvent, pushEvent } from "../../support/webhooks.js";
 import { latestCheck, openPull, quiet, TWO_STACK_FILES, waitForAggregate } from "./support.js";
 
 describe("GitHub requests per synchronize, with warm caches", () => {
@@ -51,5 +51,30 @@ describe("GitHub requests per synchronize, with warm caches", () => {
       expect(charged.length, seen.join("\n")).toBeLessThanOrEqual(3 + 2 * push.stacks.length);
       expect(seen.filter((r) => r.startsWith("GET /repos/acme/infra/pulls/1/files"))).toHaveLength(1);
     }
+  });
+
+  it("read the organization's missing .github/flowgate once, and again after a push to .github", async () => {
+    const repo = seedRepo(h.gh, TWO_STACK_FILES);
+    h.gh.setPermission(repo.fullName, "alice", "write");
+    const orgReads = () =>
+      h.gh.requests.filter((r) => r.path.startsWith("/repos/acme/.github/contents")).length;
+    const { pull, head } = await openPull(h, repo, "tune", { "infra/prod/billing-db/main.tf": "# v1\n" });
+    await waitForAggregate(h, repo, head, "in_progress");
+    await quiet(h);
+    expect(orgReads()).toBe(1);
+    // More events: the 404 is remembered, no charged read of the organization's configuration.
+    for (const label of ["a", "b"]) {
+      await h.gh.sendWebhook("pull_request", pullRequestEvent(h.gh, "labeled", pull, { label }));
+      await quiet(h);
+    }
+    expect(orgReads()).toBe(1);
+    // The organization creates its .github repository with policies and pushes: read again.
+    const org = seedRepo(h.gh, { ".github/flowgate/org.yml": "# nothing yet\n" }, ".github");
+    const sha = org.branches.get(org.defaultBranch)!;
+    await h.gh.sendWebhook("push", pushEvent(h.gh, org, { before: "0".repeat(40), after: sha }));
+    await quiet(h);
+    await h.gh.sendWebhook("pull_request", pullRequestEvent(h.gh, "labeled", pull, { label: "c" }));
+    await quiet(h);
+    expect(orgReads()).toBeGreaterThan(1);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, planResult, seedRepo, startHarness } from "../../support/harness.js";
-import { issueCommentEvent, pullRequestEvent } from "../../support/webhooks.js";
+import { issueCommentEvent, pullRequestEvent, pushEvent } from "../../support/webhooks.js";
 import { CAREFUL, openPlannedPull, say, seedInfra, stackYaml, waitForVerdict } from "../approvals/support.js";
 
 const BREAK_GLASS = `apiVersion: flowgate/v1
@@ -79,7 +79,12 @@ describe("observability", () => {
   });
 
   it("/metrics counts an approval's wait and a break-glass override, and the queues drain to zero", async () => {
-    seedRepo(h.gh, { ".github/flowgate/break-glass.yml": BREAK_GLASS }, ".github");
+    const org = seedRepo(h.gh, { ".github/flowgate/break-glass.yml": BREAK_GLASS }, ".github");
+    // As GitHub would: the new .github repository's first push (flowgate read the organization earlier).
+    await h.gh.sendWebhook(
+      "push",
+      pushEvent(h.gh, org, { before: "0".repeat(40), after: org.branches.get(org.defaultBranch)! }),
+    );
     const repo = seedInfra(h, { ".github/flowgate/stacks.yml": `${stackYaml()}---\n${CAREFUL}` }, "metered");
     h.gh.setPermission(repo.fullName, "oncall-olga", "write");
     const before = await (await fetch(`${base}/metrics`)).text();
