@@ -188,4 +188,19 @@ describe("auto-merge (SPEC §3 step 7)", () => {
     expect(merges(pr)).toEqual([]);
     expect(requests(pr)).toEqual([]);
   });
+  it("never merges a PR whose author is a Bot without write permission (issue 14)", async () => {
+    const repo = seedInfra(h, CONFIG);
+    const pr = await openDev(repo, { author: "renovate[bot]" });
+    await finishPlan(h, repo, pr.head, SAFE, DEV);
+
+    await waitForVerdict(
+      h,
+      pr,
+      "success",
+      "Auto-merge: no — never for a fork or an author without write permission",
+    );
+    await settle();
+    expect(merges(pr)).toEqual([]);
+    expect(requests(pr)).toEqual([]);
+  });
 });
