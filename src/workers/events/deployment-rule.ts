@@ -1,5 +1,7 @@
 import type { Runtime } from "../../app/runtime.js";
+import type { GitHubPort } from "../../github/port.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
+import { RUN_NAME } from "../jobs/run-update.js";
 
 type DeploymentRuleEvent = Extract<FlowgateEvent, { type: "deployment-rule" }>;
 
@@ -11,6 +13,7 @@ export async function handleDeploymentRule(rt: Runtime, event: DeploymentRuleEve
   if (!event.runId) return;
   const port = rt.github(event.repo);
   const jobId = await rt.jobs.byRun(event.runId);
+  if (!jobId) await notBeforeOurDispatchIsRecorded(port, rt, event.runId);
   const job = jobId ? await rt.jobs.get(jobId) : undefined;
   const run = job?.runs.find((r) => r.runId === event.runId);
   const atItsStep =
@@ -36,4 +39,20 @@ export async function handleDeploymentRule(rt: Runtime, event: DeploymentRuleEve
     decision: allowed ? "deployment approved" : "deployment rejected",
     reason: comment,
   });
+}
+
+/**
+ * GitHub may ask before flowgate has stored the run id its dispatch returned. If the run's name says it
+ * is ours and that job's dispatch is still in flight, answer later (the event is retried) rather than
+ * reject a run flowgate itself started.
+ */
+async function notBeforeOurDispatchIsRecorded(port: GitHubPort, rt: Runtime, runId: number): Promise<void> {
+  const run = await port.getRun(runId);
+  const named = RUN_NAME.exec(run.displayTitle)?.[1];
+  const job = named ? await rt.jobs.get(named) : undefined;
+  if (job?.runs.some((r) => r.runId === undefined && r.status === "dispatching")) {
+    throw new Error(
+      `run ${runId} is named for job ${named}, whose dispatch is not recorded yet: answering later`,
+    );
+  }
 }

@@ -8,7 +8,8 @@ import { readResultArtifact } from "./result-artifact.js";
 
 type RunEvent = Extract<FlowgateEvent, { type: "run" }>;
 
-const RUN_NAME = /^flowgate ([A-Za-z0-9._-]+)$/;
+/** The run name flowgate gives every run it dispatches (`run-name: flowgate <job id>`). */
+export const RUN_NAME = /^flowgate ([A-Za-z0-9._-]+)$/;
 
 /** The apply pipeline decides from an apply job's plan whether it pauses (undefined: as the job says). */
 export const applyPlanHooks: ((

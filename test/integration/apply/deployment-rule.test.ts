@@ -33,6 +33,11 @@ describe("the deployment protection rule", () => {
     const sha = await mergePull(h, (await openPull(h, ["web"], { branch: "change" })).number);
     const dispatch = await waitForDispatch(h, { stack: "web", operation: "apply", sha });
     const run = h.gh.runs(REPO).find((r) => r.id === dispatch.runId)!;
+    // GitHub asks once the run waits on the environment; by then flowgate has recorded its dispatch.
+    await h.waitFor(async () => {
+      const jobId = await h.app.runtime.jobs.byRun(run.id);
+      return jobId && (await h.app.runtime.jobs.get(jobId))?.status === "applying";
+    }, "the job to record its apply run");
     await h.gh.sendWebhook(
       "deployment_protection_rule",
       deploymentProtectionRuleEvent(h.gh, run, { environment: "flowgate-apply" }),
