@@ -47,7 +47,7 @@ async function open(h: Harness, repo: RepoState, head: string, base: string): Pr
   return pull;
 }
 
-describe("two PRs with one head commit (the check on a commit holds for every PR with that head)", () => {
+describe("the check on a commit holds for every PR with that head, and a PR's files follow its base", () => {
   let h: Harness;
   beforeEach(async () => {
     h = await startHarness();
@@ -103,18 +103,8 @@ describe("two PRs with one head commit (the check on a commit holds for every PR
     await h.waitFor(() => verdictOf(h, repo, t) === "success", "PR#2's own verdict once PR#1 is closed");
     expect(flowgateCheck(h, repo, t)!.output.title).toBe("No stacks affected");
   });
-});
 
-describe("changing a PR's base lists its files again", () => {
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.stop();
-  });
-
-  it("green into a branch that already holds the change, held once retargeted at main", async () => {
+  it("changing a PR's base lists its files again: green into a branch that already holds the change, held once retargeted at main", async () => {
     const { repo, t } = mallorysBranch(h);
     const pull = await open(h, repo, t, "base2");
     await h.waitFor(() => verdictOf(h, repo, t) === "success", "green into base2");
