@@ -100,6 +100,10 @@ function spawnRedis(binary: string, port: number, dir: string, appendonly: boole
       "",
       "--appendonly",
       appendonly ? "yes" : "no",
+      // everysec may hold a write back for up to 2 s while an fsync is in progress, so a
+      // SIGKILL could lose an acknowledged command; crash tests need every reply on disk
+      "--appendfsync",
+      "always",
       "--dir",
       dir,
       "--daemonize",
