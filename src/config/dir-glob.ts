@@ -3,7 +3,7 @@
  * `{2}`, ... Supports `*`, `**` (any number of directories), `?`, `[...]` and `{a,b}`. Like minimatch, wildcards do
  * not match names that start with a dot.
  */
-import type { Parsed } from "./types.js";
+import type { Parsed } from "../model/parsed.js";
 
 export interface DirGlob {
   /** how many `*` and `**` the glob has: the highest `{n}` a template may use */

@@ -251,4 +251,4 @@ export interface ConfigFile {
 }
 
 /** A parse result that carries its error as a value: bad input is never an exception. */
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+export type { Parsed } from "../model/parsed.js";

@@ -9,7 +9,7 @@ import type { Command, CommandError, ParsedComment } from "./commands/types.js";
 
 export { GATE_NAME, MAX_REASON_LENGTH, STACK_NAME } from "./commands/arguments.js";
 export { OVERRIDE_REASON_REQUIRED } from "./commands/parse-line.js";
-export type { Command, CommandError, ParsedComment } from "./commands/types.js";
+export type { Command, CommandError, CommandRequest, ParsedComment } from "./commands/types.js";
 
 /** GitHub's own limit for a comment body; anything longer is not ours to read. */
 export const MAX_BODY_LENGTH = 65_536;

@@ -3,7 +3,7 @@
  * they run. A variable without a value yet (no plan has run) is reported as missing, which callers count as false.
  */
 import type { ParseResult } from "@marcbachmann/cel-js";
-import type { Parsed } from "../config/types.js";
+import type { Parsed } from "../model/parsed.js";
 import { badLiteralPattern, freeVariables } from "./expr/ast.js";
 import { toCelContext } from "./expr/context.js";
 import { DEFAULT_MAX_COST, estimateCost } from "./expr/cost.js";

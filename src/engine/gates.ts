@@ -3,7 +3,8 @@
  * the schedule, the first matching schedule entry beats the default, and a gate whose manual state was lost
  * counts as closed until an opener sets it again.
  */
-import type { Gate, GateBlock, GateState, Parsed } from "../config/types.js";
+import type { Gate, GateBlock, GateState } from "../config/types.js";
+import type { Parsed } from "../model/parsed.js";
 import { parseDuration } from "./time/duration.js";
 import { firstMatchingEntry, nextScheduleChange } from "./time/schedule.js";
 

@@ -6,11 +6,9 @@ import type { MergeMethod, Permission } from "../config/types.js";
  * requests per event is visible in one place.
  */
 
-export interface RepoRef {
-  installationId: number;
-  owner: string;
-  repo: string;
-}
+import type { RepoRef } from "../model/repo.js";
+
+export type { RepoRef };
 
 export const repoKey = (r: RepoRef): string => `${r.owner}/${r.repo}`;
 

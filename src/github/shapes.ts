@@ -1,4 +1,4 @@
-import type { PullFacts } from "../webhooks/events.js";
+import type { PullFacts } from "../model/repo.js";
 import type { PullInfo, WorkflowRun } from "./port.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: GitHub's JSON, read field by field

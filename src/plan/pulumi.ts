@@ -4,7 +4,7 @@
  * prefixed by its parents' types joined with `$`) and its operation by `op`. A replacement shows
  * as several steps (create-replacement, replace, delete-replaced) and is counted once.
  */
-import type { Parsed } from "../config/types.js";
+import type { Parsed } from "../model/parsed.js";
 import type { PlanAction, ResultResource } from "./result.js";
 
 /** The preview document's root stack resource: bookkeeping, not infrastructure. */

@@ -3,7 +3,7 @@
  * and its strict validation: the app reads it from runs that executed a pull request's code,
  * so every field is checked for type, size and shape before anything trusts it.
  */
-import type { Parsed } from "../config/types.js";
+import type { Parsed } from "../model/parsed.js";
 
 /**
  * What happens to one resource. `replace` covers both orders (delete then create, create then

@@ -3,7 +3,7 @@
  * (`pulumi preview --json`) → the `result.json` of SPEC §5. Pure: parsed JSON in, a result or a
  * message out.
  */
-import type { Parsed } from "../config/types.js";
+import type { Parsed } from "../model/parsed.js";
 import { looksLikePulumi, pulumiResources, readPulumiPreview } from "./pulumi.js";
 import { pulumiText } from "./pulumi-text.js";
 import {

@@ -5,7 +5,7 @@
  * `previous_address`, `importing`, `deposed`, `mode`, `resource_drift`, `output_changes`, `errored`.
  * Anything it does not understand is refused with a message, never guessed at.
  */
-import type { Parsed } from "../config/types.js";
+import type { Parsed } from "../model/parsed.js";
 import { maskHasTrue } from "./redact.js";
 import type { PlanAction, ResultResource } from "./result.js";
 

@@ -48,8 +48,9 @@ const retrying: JobsOptions = {
 };
 
 /** BullMQ forbids ':' in custom job ids. */
-export const safeId = (...parts: (string | number)[]): string =>
-  parts.join("-").replace(/[^A-Za-z0-9._-]/g, "_");
+import { safeId } from "../model/ids.js";
+
+export { safeId };
 
 export class Queues {
   readonly events: Queue<EventJob>;

@@ -1,7 +1,10 @@
 import type { Redis } from "ioredis";
 import type { ApprovalEvent } from "../engine/approvals.js";
-import type { Command } from "../engine/commands.js";
-import type { PullFacts, RepoInfo } from "../webhooks/events.js";
+import type { CommandRequest } from "../engine/commands.js";
+
+export type { CommandRequest };
+
+import type { PullFacts, RepoInfo } from "../model/repo.js";
 import { keys } from "./keys.js";
 import { VersionedStore } from "./versioned.js";
 
@@ -45,18 +48,6 @@ export interface OverrideRecord {
   reason: string;
   headSha: string;
   commentId: number;
-}
-
-/** A command that needs the PR's resolved policies; the evaluator carries it out. */
-export interface CommandRequest {
-  /** `<comment id>-<line>`: carried out once, whatever the redeliveries */
-  id: string;
-  command: Command;
-  login: string;
-  commentId: number;
-  /** the head when the comment was processed */
-  headSha: string;
-  at: string;
 }
 
 /** What the PR approved for a stack: offered for carry-over after the merge (SPEC §4). */

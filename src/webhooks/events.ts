@@ -1,30 +1,9 @@
-import type { RepoRef, WorkflowRun } from "../github/port.js";
+import type { WorkflowRun } from "../github/port.js";
+import type { PullFacts, RepoInfo } from "../model/repo.js";
+
+export type { PullFacts, RepoInfo };
 
 /** A webhook reduced to what flowgate needs; small enough to sit in a queue by the thousand. */
-export interface RepoInfo extends RepoRef {
-  repoId: number;
-  defaultBranch: string;
-  private: boolean;
-}
-
-export interface PullFacts {
-  number: number;
-  nodeId: string;
-  headSha: string;
-  headRef: string;
-  baseRef: string;
-  baseSha: string;
-  author: string;
-  authorIsBot: boolean;
-  draft: boolean;
-  fork: boolean;
-  labels: string[];
-  state: "open" | "closed";
-  merged: boolean;
-  mergeCommitSha: string | null;
-  changedFiles?: number;
-}
-
 export type FlowgateEvent =
   | {
       type: "pull";

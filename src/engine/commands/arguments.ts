@@ -3,7 +3,7 @@
  * odd reaches a workflow input, a comment or a log; free text (reasons) is cleaned of control
  * characters and cut to a bounded length.
  */
-import type { Parsed } from "../../config/types.js";
+import type { Parsed } from "../../model/parsed.js";
 
 export const STACK_NAME = /^[A-Za-z0-9._-]+$/;
 export const GATE_NAME = /^(?:org:)?[A-Za-z0-9._-]+$/;

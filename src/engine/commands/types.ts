@@ -28,3 +28,15 @@ export interface ParsedComment {
   commands: { command: Command; line: number }[];
   errors: CommandError[];
 }
+
+/** A command from a PR comment, queued until the PR's evaluation carries it out once. */
+export interface CommandRequest {
+  /** `<comment id>-<line>`: carried out once, whatever the redeliveries */
+  id: string;
+  command: Command;
+  login: string;
+  commentId: number;
+  /** the head when the comment was processed */
+  headSha: string;
+  at: string;
+}

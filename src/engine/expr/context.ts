@@ -2,7 +2,7 @@
  * ExprVars (plain numbers and strings) to the values CEL expects: `int` fields become bigint, absent variables stay
  * absent so that reading one is reported as missing rather than as a default.
  */
-import type { Parsed } from "../../config/types.js";
+import type { Parsed } from "../../model/parsed.js";
 import type { ExprVars } from "./types.js";
 
 export function toCelContext(vars: ExprVars): Parsed<Record<string, unknown>> {

@@ -1,4 +1,4 @@
-import type { Parsed } from "../../config/types.js";
+import type { Parsed } from "../../model/parsed.js";
 import { type CompiledExpression, compileExpression, type ExprVars, evaluateBool } from "../expressions.js";
 
 export type ConditionOutcome =

@@ -1,7 +1,7 @@
 /**
  * Durations as people write them in policies and commands: `30s`, `30m`, `2h`, `1d`, `1h30m` (SPEC §2.1, §3.2, §4).
  */
-import type { Parsed } from "../../config/types.js";
+import type { Parsed } from "../../model/parsed.js";
 
 const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;

@@ -1,7 +1,7 @@
 /**
  * `annotations.expires` of a policy (SPEC §2.2): a date (expired from 00:00 UTC that day) or an RFC 3339 time.
  */
-import type { Parsed } from "../../config/types.js";
+import type { Parsed } from "../../model/parsed.js";
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 // RFC 3339 date-time; the offset is required (a time without one would depend on the server's zone).

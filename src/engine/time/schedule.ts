@@ -3,7 +3,8 @@
  * `timezone` (default UTC). A skipped hour (spring forward) never matches; a repeated hour (fall back) matches
  * only on its first pass.
  */
-import type { Parsed, ScheduleWindow } from "../../config/types.js";
+import type { ScheduleWindow } from "../../config/types.js";
+import type { Parsed } from "../../model/parsed.js";
 import { isRepeatedWallTime, isValidTimezone, wallClock } from "./zone.js";
 
 export { isValidTimezone } from "./zone.js";

@@ -1,11 +1,11 @@
 import type { Runtime } from "../../app/runtime.js";
 import { evaluateGate, type GateDecision } from "../../engine/gates.js";
+import { repoIdOf } from "../../engine/stack-job/ids.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
 import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import { safeId } from "../../queue/queues.js";
 import { keys } from "../../state/keys.js";
 import { applyJobEvent } from "../jobs/driver.js";
-import { repoIdOf } from "../jobs/ids.js";
 import { lostGateStateSince } from "../pull/lost-state.js";
 import { controlsAtDispatch } from "./plan-decisions.js";
 import { reportApplyJob } from "./report.js";

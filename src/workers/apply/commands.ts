@@ -2,6 +2,7 @@ import type { Runtime } from "../../app/runtime.js";
 import { type ApprovalEvent, countApprovals, peopleFacts } from "../../engine/approvals.js";
 import { mayApply, permissionAtLeast } from "../../engine/authority.js";
 import { scopeStacks } from "../../engine/commands.js";
+import { repoIdOf } from "../../engine/stack-job/ids.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
 import type { GitHubPort } from "../../github/port.js";
 import { safeId } from "../../queue/queues.js";
@@ -10,7 +11,6 @@ import type { CommandRequest, PullRecord } from "../../state/pulls.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import type { CommandReply } from "../events/gate-command.js";
 import { applyJobEvent } from "../jobs/driver.js";
-import { repoIdOf } from "../jobs/ids.js";
 import { authorsOfHead, gatherPeople, permissionOf, teamsOf } from "../pull/people.js";
 import { applyApprovalRule } from "./plan-decisions.js";
 

@@ -1,4 +1,5 @@
 import type { Runtime } from "../../app/runtime.js";
+import { repoIdOf } from "../../engine/stack-job/ids.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
 import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import { safeId } from "../../queue/queues.js";
@@ -8,7 +9,6 @@ import { onGateChanged } from "../events/gate-command.js";
 import { onMerged } from "../events/pull-event.js";
 import { extraHandlers } from "../events/route.js";
 import { addJobHooks, applyJobEvent } from "../jobs/driver.js";
-import { repoIdOf } from "../jobs/ids.js";
 import { stepHandlers } from "../jobs/process.js";
 import { applyPlanHooks } from "../jobs/run-update.js";
 import { advanceJob } from "./advance.js";

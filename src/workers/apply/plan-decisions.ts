@@ -1,6 +1,7 @@
 import type { Runtime } from "../../app/runtime.js";
 import type { ApprovalRule } from "../../config/types.js";
-import { type ExprVars, riskOf } from "../../engine/expressions.js";
+import type { ExprVars } from "../../engine/expressions.js";
+import { type PlanFacts, planExprVars } from "../../engine/plan-vars.js";
 import type { Resolution } from "../../engine/resolve/resolve.js";
 import { buildPolicyIndex, resolveStack } from "../../engine/resolve.js";
 import type { JobControls, PlanOutcome, StackJob } from "../../engine/stack-job/types.js";
@@ -19,25 +20,6 @@ export interface StoredJobRule {
 export async function storedJobRule(rt: Runtime, jobId: string): Promise<StoredJobRule | undefined> {
   const raw = await rt.redis.get(keys.jobRule(jobId));
   return raw ? (JSON.parse(raw) as StoredJobRule) : undefined;
-}
-
-type PlanFacts = Pick<PlanOutcome, "summary" | "resources" | "estimatedCost">;
-
-/** The variables a plan gives expressions (SPEC §2.2): `plan.*`, `estimatedCost`, `risk`. */
-export function planExprVars(plan: PlanFacts): ExprVars {
-  return {
-    plan: {
-      ...plan.summary,
-      resources: plan.resources.map((r) => ({
-        address: r.address,
-        type: r.type,
-        action: r.action,
-        changedAttributes: r.changedAttributes,
-      })),
-    },
-    risk: riskOf(plan.summary),
-    ...(plan.estimatedCost !== undefined ? { estimatedCost: plan.estimatedCost } : {}),
-  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Runtime } from "../../app/runtime.js";
+import { repoIdOf } from "../../engine/stack-job/ids.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
 import type { RepoRef } from "../../github/port.js";
 import { applyCheck, renderApplyComment } from "../../render/apply.js";
@@ -7,7 +8,6 @@ import { applyCheckName } from "../../render/pull-checks.js";
 import { keys } from "../../state/keys.js";
 import { tryLock } from "../../state/lock.js";
 import type { RepoInfo } from "../../webhooks/events.js";
-import { repoIdOf } from "../jobs/ids.js";
 import { planTextId } from "../jobs/run-update.js";
 import { writeSticky } from "../pull/write.js";
 

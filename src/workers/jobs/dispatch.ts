@@ -1,4 +1,5 @@
 import type { Runtime } from "../../app/runtime.js";
+import { repoIdOf } from "../../engine/stack-job/ids.js";
 import { dispatchInputs } from "../../engine/stack-job/index.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
 import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
@@ -6,7 +7,6 @@ import { isPermanent, statusOf } from "../../github/errors.js";
 import type { WorkflowRun } from "../../github/port.js";
 import { safeId } from "../../queue/queues.js";
 import { applyJobEvent } from "./driver.js";
-import { repoIdOf } from "./ids.js";
 import { handleRunEvent } from "./run-update.js";
 
 /** Thrown to let BullMQ retry the step later with backoff. */

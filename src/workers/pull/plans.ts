@@ -2,12 +2,12 @@ import type { Runtime } from "../../app/runtime.js";
 import type { Stack } from "../../config/types.js";
 import type { PlanView } from "../../engine/pull-decision.js";
 import type { Resolution } from "../../engine/resolve/resolve.js";
+import { planJobId } from "../../engine/stack-job/ids.js";
 import { newJob } from "../../engine/stack-job/index.js";
 import type { Actor, JobTimeouts, StackJob } from "../../engine/stack-job/types.js";
 import { parseDuration } from "../../engine/time/duration.js";
 import type { PullRecord } from "../../state/pulls.js";
 import { applyJobEvent } from "../jobs/driver.js";
-import { planJobId } from "../jobs/ids.js";
 import { inRecovery } from "./lost-state.js";
 
 const HOUR = 3_600_000;

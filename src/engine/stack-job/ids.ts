@@ -1,5 +1,5 @@
-import type { StackJob } from "../../engine/stack-job/types.js";
-import { safeId } from "../../queue/queues.js";
+import { safeId } from "../../model/ids.js";
+import type { StackJob } from "./types.js";
 
 /**
  * Stack job ids: `<repository id>-p<PR>-<stack>-<sha>-<attempt>` for PR plans and
