@@ -175,6 +175,15 @@ export class PullStore {
       .filter((r) => !finished.has(r.id) && !seen.has(r.id) && seen.add(r.id));
   }
 
+  /** Whether this standing rejection is counted for the first time (metrics count each once). */
+  async countRejectionOnce(repoId: number, n: number, id: string): Promise<boolean> {
+    const key = keys.pullRejectionsCounted(repoId, n);
+    const [[, added]] = (await this.redis.multi().sadd(key, id).expire(key, PULL_TTL_SECONDS).exec()) as [
+      [Error | null, number],
+    ];
+    return added === 1;
+  }
+
   async finishRequest(repoId: number, n: number, request: CommandRequest): Promise<void> {
     const doneKey = keys.pullRequestsDone(repoId, n);
     await this.redis

@@ -4,7 +4,7 @@ import type { ExprVars } from "../../engine/expressions.js";
 import { type PlanFacts, planExprVars } from "../../engine/plan-vars.js";
 import type { Resolution } from "../../engine/resolve/resolve.js";
 import { buildPolicyIndex, resolveStack } from "../../engine/resolve.js";
-import type { JobControls, PlanOutcome, StackJob } from "../../engine/stack-job/types.js";
+import type { JobControls, StackJob } from "../../engine/stack-job/types.js";
 import { keys } from "../../state/keys.js";
 
 /** What the merge decided for an apply job, kept next to it (`keys.jobRule`). */

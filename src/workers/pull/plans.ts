@@ -1,12 +1,14 @@
 import type { Runtime } from "../../app/runtime.js";
 import type { Stack } from "../../config/types.js";
-import type { PlanView } from "../../engine/pull-decision.js";
 import type { Resolution } from "../../engine/resolve/resolve.js";
 import { planJobId } from "../../engine/stack-job/ids.js";
 import { newJob } from "../../engine/stack-job/index.js";
 import type { Actor, JobTimeouts, StackJob } from "../../engine/stack-job/types.js";
 import { parseDuration } from "../../engine/time/duration.js";
 import type { PullRecord } from "../../state/pulls.js";
+
+export { planViewOf, waitsForCommand } from "../../engine/pull/plan-view.js";
+
 import { applyJobEvent } from "../jobs/driver.js";
 import { inRecovery } from "./lost-state.js";
 
@@ -24,50 +26,6 @@ export function jobTimeouts(resolution: Resolution): JobTimeouts {
     approvalMs: ms(t.approval, 7 * 24 * HOUR),
     planMaxAgeMs: ms(resolution.flow.planMaxAge, 24 * HOUR),
   };
-}
-
-/** Why a stack's plan waits for a `/plan` instead of starting on its own (SPEC §3 step 5), or undefined. */
-export function waitsForCommand(record: PullRecord, resolution: Resolution): string | undefined {
-  if (record.facts.draft) return "draft: plans start when the PR is marked ready for review";
-  if (record.facts.fork)
-    return "PR from a fork: never planned automatically; an admin or maintainer comments `/plan`";
-  if (resolution.flow.isManual) return "isManual: comment `/plan` to plan this stack";
-  if (resolution.flow.disableOnLifecycleEvents)
-    return "disableOnLifecycleEvents: comment `/plan` to plan this stack";
-  return undefined;
-}
-
-/** The view of a plan job for the sticky comment and checks. */
-export function planViewOf(job: StackJob): PlanView {
-  const run = job.runs.filter((r) => r.operation === "plan").at(-1);
-  const runUrl = run?.htmlUrl ? { runUrl: run.htmlUrl } : {};
-  switch (job.status) {
-    case "succeeded":
-      if (job.plan)
-        return {
-          state: "succeeded",
-          jobId: job.id,
-          summary: job.plan.summary,
-          finishedAt: job.plan.finishedAt,
-          ...runUrl,
-        };
-      return { state: "failed", jobId: job.id, reason: job.reason, ...runUrl };
-    case "failed":
-    case "superseded":
-      return { state: "failed", jobId: job.id, reason: job.reason, ...runUrl };
-    case "cancelled":
-      return { state: "cancelled", jobId: job.id, reason: job.reason, ...runUrl };
-    case "timed_out":
-      return { state: "timed_out", jobId: job.id, reason: job.reason, ...runUrl };
-    case "planning":
-      return {
-        state: run?.status === "waiting" ? "waiting-environment" : "running",
-        jobId: job.id,
-        ...runUrl,
-      };
-    default:
-      return { state: "queued", jobId: job.id, ...runUrl };
-  }
 }
 
 /**

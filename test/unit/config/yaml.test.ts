@@ -144,7 +144,7 @@ describe("limits against hostile input", () => {
 
   test("100,000 levels of nesting, twice in a row, neither crash nor stall", () => {
     // Composing such input overflows the stack; twice in one process that has aborted V8. It must never get there.
-    const started = performance.now();
+    // A stall shows as the test's timeout; no wall-clock bound, which a busy machine would break.
     for (const content of [
       "[".repeat(100_000),
       `${"[".repeat(100_000)}${"]".repeat(100_000)}`,
@@ -155,13 +155,11 @@ describe("limits against hostile input", () => {
         "nesting is deeper than 64 levels; document not read",
       );
     }
-    expect(performance.now() - started).toBeLessThan(5000);
-  });
+  }, 60_000);
 
   test("an alias bomb is refused without expanding it", () => {
-    const started = performance.now();
+    // expanding it would not finish (a billion nodes): the test's timeout is the bound
     const file = parse(BILLION_LAUGHS);
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(file.documents[0]!.value).toBeUndefined();
     expect(file.diagnostics.map((d) => d.message)).toEqual([
       "aliases expand to too much data (an alias bomb?); document not read",

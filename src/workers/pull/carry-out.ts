@@ -1,0 +1,129 @@
+import type { Runtime } from "../../app/runtime.js";
+import type { PullEvaluation, PullWrite } from "../../engine/pull/evaluate.js";
+import type { PullSnapshot } from "../../engine/pull/snapshot.js";
+import type { GitHubPort } from "../../github/port.js";
+import { aggregateCheck, planCheck, unownedFilesSection, unownedState } from "../../render/pull-checks.js";
+import { configSections } from "../../render/pull-sections.js";
+import { renderSticky } from "../../render/sticky.js";
+import type { PullRecord } from "../../state/pulls.js";
+import { syncAutoMerge } from "./automerge.js";
+import { startPlanJob } from "./plans.js";
+import { replyToCommand } from "./reply.js";
+import { withSharedHead } from "./shared-head.js";
+import { writeCheck, writeSticky } from "./write.js";
+
+/** Carries out what the evaluation decided, in order: one write per changed check, one comment edit. */
+export async function carryOutEvaluation(
+  rt: Runtime,
+  port: GitHubPort,
+  record: PullRecord,
+  snapshot: PullSnapshot,
+  evaluation: PullEvaluation,
+): Promise<void> {
+  const { repo, facts } = record;
+  const { decision, pullView, stackViews } = evaluation;
+  const sections = configSections(snapshot.config, pullView);
+  const requests = new Map(snapshot.approvalRequests.map((r) => [r.id, r]));
+  const carryOut = async (w: PullWrite): Promise<void> => {
+    switch (w.kind) {
+      case "start-plan":
+        await startPlanJob(rt, record, w.stack, w.resolution, {
+          login: facts.author,
+          type: facts.authorIsBot ? "bot" : "user",
+        });
+        return;
+      case "watch-gate":
+        await rt.gates.hold(w.gate, repo.owner, repo.repoId, {
+          kind: "pull",
+          repoId: repo.repoId,
+          number: facts.number,
+        });
+        return;
+      case "remember-approval":
+        await rt.pulls.setApproved(repo.repoId, facts.number, w.stack, w.approved);
+        return;
+      case "observe-approval-wait":
+        rt.metrics.approvalWait.observe({ policy: w.policy }, w.seconds);
+        return;
+      case "count-rejection":
+        if (await rt.pulls.countRejectionOnce(repo.repoId, facts.number, `${w.eventId}|${w.stack}`))
+          rt.metrics.rejections.inc({ policy: w.policy });
+        return;
+      case "answer-command": {
+        const request = requests.get(w.requestId);
+        if (!request) return;
+        await replyToCommand(port, record, request, w.ok, w.lines);
+        await rt.pulls.finishRequest(repo.repoId, facts.number, request);
+        return;
+      }
+      case "store-verdict":
+        await rt.pulls.records.update(`${repo.repoId}:${facts.number}`, (doc) =>
+          doc.facts.headSha === facts.headSha
+            ? {
+                ...doc,
+                lastDecision: {
+                  headSha: facts.headSha,
+                  conclusion: decision.conclusion,
+                  title: decision.title,
+                },
+              }
+            : undefined,
+        );
+        return;
+      case "plan-check":
+        await writeCheck(
+          rt,
+          port,
+          record,
+          planCheck(facts.headSha, w.view, {
+            ...(w.text ? { text: w.text } : {}),
+            ...(w.runUrl ? { runUrl: w.runUrl } : {}),
+          }),
+        );
+        return;
+      case "aggregate-check": {
+        const unowned = pullView.unowned.files.length
+          ? [unownedFilesSection(pullView.unowned.files, unownedState(pullView))]
+          : [];
+        await withSharedHead(rt, record, decision, (shown, note) =>
+          writeCheck(
+            rt,
+            port,
+            record,
+            aggregateCheck(facts.headSha, shown, stackViews, [
+              ...(note ? [note] : []),
+              ...unowned,
+              ...sections,
+            ]),
+          ).then(() => undefined),
+        );
+        return;
+      }
+      case "sticky": {
+        const explained = snapshot.config.explanation ? [snapshot.config.explanation] : [];
+        const body = renderSticky(pullView, decision, stackViews, { sections: [...sections, ...explained] });
+        await writeSticky(rt, port, record, body);
+        return;
+      }
+      case "auto-merge":
+        await syncAutoMerge(rt, port, record, decision);
+        return;
+      case "evaluate-at":
+        await rt.queues.addPullTimer(
+          { repo, number: facts.number, reason: "schedule or gate boundary" },
+          w.at,
+          snapshot.now,
+        );
+        return;
+      case "audit-config-invalid":
+        await rt.audit.record({
+          type: "config-invalid",
+          repo: `${repo.owner}/${repo.repo}`,
+          pr: facts.number,
+          reason: w.reason,
+        });
+        return;
+    }
+  };
+  for (const write of evaluation.writes) await carryOut(write);
+}
