@@ -161,7 +161,7 @@ export function decidePullEvaluation(snapshot: PullSnapshot): PullEvaluation {
     }),
   });
   const stackViews: StackView[] = partial.map(({ view }, i) => ({ ...view, approval: approvals[i]! }));
-  partial.forEach(({ facts: s }, i) => rememberApproval(snapshot, s, stackViews[i]!, writes));
+  for (const [i, { facts: s }] of partial.entries()) rememberApproval(snapshot, s, stackViews[i]!, writes);
 
   const unownedApproval: StackApproval | undefined = snapshot.unownedInfra.length
     ? configurationApproval({
