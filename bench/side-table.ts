@@ -12,6 +12,8 @@ export interface LaneResult {
   peakRssMb: number;
   ackMs: number[];
   e2eMs: number[];
+  /** heads checked per second, from a block's first webhook to its last check run */
+  checksPerSecond: number;
   requests: RequestRecord[];
 }
 
@@ -72,6 +74,12 @@ function rows(flowgate: LaneResult, bare: LaneResult, redis: RedisResult): strin
     }
   }
   out.push(
+    [
+      "throughput: heads checked per second",
+      flowgate.checksPerSecond.toFixed(1),
+      bare.checksPerSecond.toFixed(1),
+      ratio(flowgate.checksPerSecond, bare.checksPerSecond),
+    ],
     [
       "GitHub requests per event",
       f.requests.toFixed(2),
