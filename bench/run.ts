@@ -9,6 +9,10 @@ import { printRows } from "./measure.js";
 async function main(): Promise<void> {
   const only = process.argv[2];
   console.log(`flowgate bench — node ${process.version}, ${new Date().toISOString()}`);
+  if (!only || only === "side") {
+    const { sideBySide } = await import("./side-by-side.js");
+    await sideBySide();
+  }
   if (!only || only === "engine") {
     printRows("Resolution (goal: 10,000 × 1,000 under 1 s, linear)", [
       resolutionBench(2_500, 1_000),

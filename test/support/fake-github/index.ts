@@ -95,6 +95,12 @@ export interface FakeGitHubOptions {
   now?: () => Date;
   /** `requests` keeps at most about this many newest entries (soak runs); default 200,000 */
   requestLogLimit?: number;
+  /**
+   * How long an idle connection stays open; default 1 s. Node's fetch keeps a connection for the
+   * server's keep-alive less 1 s, so at 1 s every request opens a new connection; benchmarks set a
+   * minute, as GitHub keeps its connections.
+   */
+  keepAliveTimeoutMs?: number;
 }
 
 export interface DeliveryRecord extends WebhookResult {
@@ -143,6 +149,7 @@ export class FakeGitHub extends FakeGitHubWorld {
   private readonly runWebhooks: boolean;
   private readonly verifyOption: boolean | undefined;
   private readonly requestLogLimit: number;
+  private readonly keepAliveTimeoutMs: number | undefined;
   private keys: { privateKey: string; publicKey: KeyObject } | null = null;
   private server: Server | null = null;
   private baseUrl = "https://api.github.com";
@@ -164,6 +171,7 @@ export class FakeGitHub extends FakeGitHubWorld {
     this.verifyOption = options.verifyJwtSignature;
     if (options.verifyJwtSignature) this.keys = makeAppKeys();
     this.requestLogLimit = options.requestLogLimit ?? 200_000;
+    this.keepAliveTimeoutMs = options.keepAliveTimeoutMs;
     this.hookId = this.store.nextId("hook", 400_000_000);
   }
 
@@ -224,6 +232,7 @@ export class FakeGitHub extends FakeGitHubWorld {
       },
       options.port ?? 0,
     );
+    if (this.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = this.keepAliveTimeoutMs;
     this.server = server;
     this.baseUrl = url;
     return { url };

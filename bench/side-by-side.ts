@@ -1,0 +1,192 @@
+/**
+ * flowgate beside a bare Probot app (bench/bare-app.ts) on the same fake GitHub, in one run: each a
+ * child process of its own, redis-server (flowgate's only) a third. Both get the same workload — one
+ * `opened` pull request touching one stack per event, 50 events/s (BENCH_SIDE_RATE), one
+ * installation each — in alternating blocks after a warm-up, so drift in the machine's load hits
+ * both. flowgate's write pacing is off (FLOWGATE_WRITE_INTERVAL_MS=0) and so is the bare app's
+ * Octokit throttling: this compares the work each app does, not GitHub's pacing.
+ * BENCH_CPU_PROF_DIR=<dir> runs flowgate under `node --cpu-prof` (read it with bench/profile-top.ts).
+ */
+import { BURST_CONFIG } from "../test/support/burst.js";
+import { FakeGitHub, type RequestRecord } from "../test/support/fake-github/index.js";
+import { SECRET, seedRepo } from "../test/support/harness.js";
+import { startRedis } from "../test/support/redis.js";
+import { addCommandsBetween, type CommandCalls, RedisStats } from "./redis-stats.js";
+import { BlockMeter } from "./side-meter.js";
+import { type AppProcess, processUsage, startApp } from "./side-processes.js";
+import { type LaneResult, printSideBySide } from "./side-table.js";
+import { type PreparedEvent, preparePulls, RequestWatcher, sendSteadily } from "./side-workload.js";
+
+const EVENTS_PER_SECOND = Number(process.env.BENCH_SIDE_RATE ?? 50);
+const WARMUP_EVENTS = 50;
+const BLOCKS = 5;
+const BLOCK_EVENTS = 100;
+
+const REPO_FILES = { ".github/flowgate/stacks.yml": BURST_CONFIG, "infra/app/main.tf": "#\n" };
+
+interface Lane {
+  app: AppProcess;
+  installationId: number;
+  events: PreparedEvent[];
+  ackMs: number[];
+  e2eMs: number[];
+  /** from each block's first webhook to its last first check run */
+  busyMs: number;
+}
+
+function startFlowgate(gh: FakeGitHub, redisUrl: string): Promise<AppProcess> {
+  const profileDir = process.env.BENCH_CPU_PROF_DIR;
+  return startApp({
+    name: "flowgate",
+    script: "dist/src/app/main.js",
+    env: {
+      APP_ID: String(gh.appId),
+      PRIVATE_KEY: gh.privateKey,
+      WEBHOOK_SECRET: SECRET,
+      FLOWGATE_GITHUB_API_URL: gh.url,
+      REDIS_URL: redisUrl,
+      FLOWGATE_WRITE_INTERVAL_MS: "0",
+      // the periodic reconcile would list every open PR in the middle of some block
+      FLOWGATE_RECONCILE_INTERVAL_MS: "0",
+      LOG_LEVEL: "info",
+    },
+    ...(profileDir ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {}),
+  });
+}
+
+function startBare(gh: FakeGitHub): Promise<AppProcess> {
+  return startApp({
+    name: "bare",
+    script: "dist/bench/bare-app.js",
+    env: {
+      APP_ID: String(gh.appId),
+      PRIVATE_KEY: gh.privateKey,
+      WEBHOOK_SECRET: SECRET,
+      BARE_GITHUB_API_URL: gh.url,
+    },
+  });
+}
+
+/** Sends the lane's next `count` events and waits until every head has a check run and the app is done. */
+async function runBlock(gh: FakeGitHub, watcher: RequestWatcher, lane: Lane, count: number) {
+  const events = lane.events.splice(0, count);
+  const target = { url: lane.app.webhookUrl, secret: SECRET, appId: gh.appId };
+  const sent = await sendSteadily(target, events, EVENTS_PER_SECOND);
+  const e2eMs = await watcher.endToEnd(sent);
+  // the fake's own webhooks (workflow_run) go out one at a time and may trail the block
+  await gh.settle();
+  await watcher.quiet(lane.installationId);
+  const checkedAt = sent.map((s, i) => s.sentAt + e2eMs[i]!);
+  const busyMs = Math.max(...checkedAt) - sent[0]!.sentAt;
+  return { ackMs: sent.map((s) => s.ackMs), e2eMs, busyMs };
+}
+
+const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
+
+/** The installation's requests, with the app-JWT requests that made its tokens. */
+function requestsOf(gh: FakeGitHub, installationId: number, since: number): RequestRecord[] {
+  return gh.requests.filter(
+    (r) =>
+      r.at.getTime() >= since &&
+      (r.installationId === installationId || r.path.startsWith(`/app/installations/${installationId}/`)),
+  );
+}
+
+export async function sideBySide(): Promise<void> {
+  const startedAt = Date.now();
+  const redis = await startRedis({ appendonly: true });
+  const redisStats = new RedisStats(redis.url);
+  await redisStats.configureLikeProduction();
+  const gh = new FakeGitHub({
+    appSlug: "flowgate",
+    webhookSecret: SECRET,
+    // GitHub's 5,000 an hour would run out within the run; rate limits are not what is measured
+    rateLimit: 100_000_000,
+    // with the fake's default of 1 s both apps would open a connection per request (GitHub keeps them)
+    keepAliveTimeoutMs: 60_000,
+  });
+  await gh.start();
+  const apps: AppProcess[] = [];
+  try {
+    const flowgateRepo = seedRepo(gh, REPO_FILES, "flowgate-bench", "acme").fullName;
+    gh.setPermission(flowgateRepo, "dev", "write");
+    gh.addInstallation({ id: 2, account: { login: "plain", type: "Organization" } });
+    const bareRepo = gh.addRepo({ owner: "plain", name: "bare-bench", installationId: 2, files: REPO_FILES });
+    const flowgate = await startFlowgate(gh, redis.url);
+    apps.push(flowgate);
+    const bare = await startBare(gh);
+    apps.push(bare);
+    // the fake's own webhooks (workflow_run for flowgate's dispatches) go where GitHub would send them
+    gh.setWebhookTarget(flowgate.webhookUrl);
+    const perLane = WARMUP_EVENTS + BLOCKS * BLOCK_EVENTS;
+    const lane = (app: AppProcess, installationId: number, repo: string): Lane => ({
+      app,
+      installationId,
+      events: preparePulls(gh, repo, perLane),
+      ackMs: [],
+      e2eMs: [],
+      busyMs: 0,
+    });
+    const lanes = [lane(flowgate, 1, flowgateRepo), lane(bare, 2, bareRepo.fullName)];
+    const watcher = new RequestWatcher(gh);
+    for (const l of lanes) await runBlock(gh, watcher, l, WARMUP_EVENTS);
+
+    const redisPid = await redisStats.pid();
+    const meter = new BlockMeter([
+      { name: "flowgate", pid: flowgate.pid, app: "flowgate" },
+      { name: "redis-server", pid: redisPid, app: "flowgate" },
+      { name: "bare", pid: bare.pid, app: "bare" },
+    ]);
+    const commands: CommandCalls = new Map();
+    const idleCommands: CommandCalls = new Map();
+    let idleMs = 0;
+    const since = Date.now();
+    const benchCpu = process.cpuUsage();
+    for (let b = 0; b < BLOCKS; b++) {
+      for (const l of lanes) {
+        const [before, callsBefore] = [meter.read(), await redisStats.commandCalls()];
+        const block = await runBlock(gh, watcher, l, BLOCK_EVENTS);
+        const [after, callsAfter] = [meter.read(), await redisStats.commandCalls()];
+        meter.book(l.app.name, before, after);
+        if (l.app === flowgate) addCommandsBetween(commands, callsBefore, callsAfter);
+        else {
+          addCommandsBetween(idleCommands, callsBefore, callsAfter);
+          idleMs += after.at - before.at;
+        }
+        l.ackMs.push(...block.ackMs);
+        l.e2eMs.push(...block.e2eMs);
+        l.busyMs += block.busyMs;
+      }
+    }
+    const measured = BLOCKS * BLOCK_EVENTS;
+    const { user, system } = process.cpuUsage(benchCpu);
+    const results: LaneResult[] = lanes.map((l) => ({
+      name: l.app.name,
+      events: measured,
+      cpuMs: meter.workCpuMs.get(l.app.name)!,
+      idlePercent: meter.idlePercent(l.app.name),
+      peakRssMb: processUsage(l.app.pid).peakRssMb,
+      ackMs: l.ackMs,
+      e2eMs: l.e2eMs,
+      checksPerSecond: (measured / l.busyMs) * 1000,
+      requests: requestsOf(gh, l.installationId, since),
+    }));
+    const workload = `${measured} pull_request events each, ${BLOCKS} alternating blocks at ${EVENTS_PER_SECOND}/s after ${WARMUP_EVENTS} to warm up`;
+    printSideBySide(workload, results, {
+      cpuMs: meter.workCpuMs.get("redis-server")!,
+      idlePercent: meter.idlePercent("redis-server"),
+      peakRssMb: processUsage(redisPid).peakRssMb,
+      commands,
+      idleCommandsPerSecond: (sum(idleCommands.values()) / idleMs) * 1000,
+    });
+    console.log(
+      `\nThe bench's own process (fake GitHub, sender, watcher) used ${((user + system) / 1000 / (2 * measured)).toFixed(2)} ms of CPU per event of either app.`,
+    );
+    console.log(`The side-by-side took ${((Date.now() - startedAt) / 1000).toFixed(0)} s.`);
+  } finally {
+    for (const app of apps) await app.stop();
+    await redisStats.close();
+    await gh.stop();
+    await redis.stop();
+  }
+}
