@@ -11,6 +11,7 @@ import { WritePacer } from "../github/pacer.js";
 import { AuditLog } from "../observability/audit.js";
 import { Metrics } from "../observability/metrics.js";
 import { Queues } from "../queue/queues.js";
+import { ApplyStore } from "../state/applies.js";
 import { FactCache } from "../state/facts.js";
 import { GateStore } from "../state/gates.js";
 import { JobStore } from "../state/jobs.js";
@@ -20,10 +21,10 @@ import { connect, onRedisError } from "../state/redis.js";
 import { ConfigService } from "./config-service.js";
 import { GitHubClients } from "./github-client.js";
 import { flowgateOctokit } from "./octokit.js";
-import { installPipelines } from "./pipelines.js";
 import { type Clock, type Runtime, systemClock } from "./runtime.js";
 import type { Settings } from "./settings.js";
 import { createWebServer } from "./web.js";
+import { flowgateWiring } from "./wiring.js";
 import { startWorkers } from "./workers.js";
 
 export interface FlowgateOptions {
@@ -125,6 +126,7 @@ export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
     queues,
     pulls: new PullStore(redis),
     jobs: new JobStore(redis),
+    applies: new ApplyStore(redis),
     gates: new GateStore(redis),
     facts: new FactCache(redis),
     audit: new AuditLog(
@@ -144,8 +146,8 @@ export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
       const installations = await app.paginate("GET /app/installations", { per_page: 100 });
       return installations.map((i) => i.id);
     },
+    wiring: flowgateWiring(),
   };
-  installPipelines(runtime);
 
   const workers = opts.settings.role === "web" ? [] : startWorkers(runtime, workerConnection);
   if (workers.length > 0 && opts.settings.reconcileIntervalMs > 0) {

@@ -4,10 +4,12 @@ import type { GitHubPort, RepoRef } from "../github/port.js";
 import type { AuditLog } from "../observability/audit.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Queues } from "../queue/queues.js";
+import type { ApplyStore } from "../state/applies.js";
 import type { FactCache } from "../state/facts.js";
 import type { GateStore } from "../state/gates.js";
 import type { JobStore } from "../state/jobs.js";
 import type { PullStore } from "../state/pulls.js";
+import type { Wiring } from "../workers/wiring.js";
 import type { ConfigService } from "./config-service.js";
 import type { Settings } from "./settings.js";
 
@@ -24,6 +26,7 @@ export interface Runtime {
   queues: Queues;
   pulls: PullStore;
   jobs: JobStore;
+  applies: ApplyStore;
   gates: GateStore;
   facts: FactCache;
   audit: AuditLog;
@@ -36,4 +39,6 @@ export interface Runtime {
   appSlug: string;
   /** every installation of the app (app-level credentials) */
   listInstallations(): Promise<number[]>;
+  /** which work each event, step and job change leads to (app/wiring.ts) */
+  wiring: Wiring;
 }

@@ -12,9 +12,6 @@ import { processJobStep } from "../workers/jobs/process.js";
 import { processPullJob } from "../workers/pull/process.js";
 import type { Runtime } from "./runtime.js";
 
-export type MaintenanceHandler = (rt: Runtime, job: MaintenanceJob) => Promise<void>;
-export const maintenanceHandlers: MaintenanceHandler[] = [];
-
 /** The worker role: one BullMQ worker per queue, each with its own blocking connection. */
 export function startWorkers(rt: Runtime, connection: () => Redis): Worker[] {
   const concurrency = rt.settings.workerConcurrency;
@@ -60,9 +57,7 @@ export function startWorkers(rt: Runtime, connection: () => Redis): Worker[] {
     ),
     new Worker<MaintenanceJob>(
       QUEUE_NAMES.maintenance,
-      wrap("maintenance", async (job) => {
-        for (const h of maintenanceHandlers) await h(rt, job.data);
-      }),
+      wrap("maintenance", (job) => rt.wiring.maintenance(rt, job.data)),
       { ...options, connection: connection(), concurrency: 1 },
     ),
   ];

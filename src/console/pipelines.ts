@@ -27,7 +27,7 @@ export async function pipeline(
 ): Promise<PipelineNode[] | undefined> {
   const repo = person.repos.get(repoFullName.toLowerCase());
   if (!repo) return undefined;
-  const ids = await rt.redis.smembers(keys.commitJobs(repo.repoId, sha));
+  const ids = await rt.applies.commitJobs(repo.repoId, sha);
   const jobs = (await rt.jobs.getMany(ids.sort())).filter((j): j is StackJob => j !== undefined);
   return jobs.map((j) => ({
     jobId: j.id,

@@ -29,7 +29,6 @@ export type JobStep =
   | { step: "start"; jobId: string; by: string }
   | { step: "dispatch"; jobId: string; runIndex: number }
   | { step: "timeout"; jobId: string; deadline: string }
-  | { step: "run-update"; repo: RepoInfo; runId: number; action: string }
   | { step: "commit"; repo: RepoInfo; before: string; after: string; pusher: string; prNumber?: number };
 
 export interface MaintenanceJob {

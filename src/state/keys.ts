@@ -14,6 +14,8 @@ export const keys = {
   pullApproved: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:approved`,
   jobApprovals: (id: string) => `fg:job:${id}:approvals`,
   jobRule: (id: string) => `fg:job:${id}:rule`,
+  /** the apply job's `flowgate/apply: <stack>` check: its id and what it last said */
+  jobCheck: (id: string) => `fg:job:${id}:check`,
   jobDependents: (id: string) => `fg:job:${id}:dependents`,
   pullRequests: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:requests`,
   pullRequestsDone: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:requests:done`,

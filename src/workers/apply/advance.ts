@@ -96,10 +96,13 @@ export async function advanceJob(rt: Runtime, jobId: string): Promise<Waiting | 
   }
 
   // A stack never applies a commit older than the one it last applied.
-  const applied = await rt.redis.hget(keys.stackApplied(repoId, job.stack), "createdAt");
-  if (applied && applied > job.createdAt) {
-    const [sha, byJob] = await rt.redis.hmget(keys.stackApplied(repoId, job.stack), "sha", "job");
-    await applyJobEvent(rt, jobId, { type: "supersede", byJob: byJob ?? "a newer apply", sha: sha ?? "" });
+  const applied = await rt.applies.lastApplied(repoId, job.stack);
+  if (applied && applied.createdAt > job.createdAt) {
+    await applyJobEvent(rt, jobId, {
+      type: "supersede",
+      byJob: applied.job || "a newer apply",
+      sha: applied.sha,
+    });
     return undefined;
   }
 

@@ -16,13 +16,6 @@ import { applyApprovalRule } from "./plan-decisions.js";
 
 type CommentEvent = Extract<FlowgateEvent, { type: "comment" }>;
 
-async function jobApprovals(rt: Runtime, jobId: string): Promise<ApprovalEvent[]> {
-  return (await rt.redis.lrange(keys.jobApprovals(jobId), 0, -1)).map((raw) => {
-    const e = JSON.parse(raw) as ApprovalEvent & { at: string };
-    return { ...e, at: new Date(e.at) };
-  });
-}
-
 /**
  * Approvals for an apply job waiting after its plan (SPEC §4): the same rules as on the PR, bound to
  * the job's commit and given after its plan finished. Returns the approvers once the rule is met.
@@ -33,13 +26,8 @@ export async function approveApplyJob(
   record: PullRecord | undefined,
   event: ApprovalEvent,
 ): Promise<{ satisfied: boolean; approvers: string[]; message: string }> {
-  const key = keys.jobApprovals(job.id);
-  await rt.redis
-    .multi()
-    .rpush(key, JSON.stringify(event))
-    .expire(key, 90 * 86_400)
-    .exec();
-  const events = await jobApprovals(rt, job.id);
+  await rt.applies.addApproval(job.id, event);
+  const events = await rt.applies.approvals(job.id);
   const rule = await applyApprovalRule(rt, job);
   const port = rt.github({ installationId: job.installationId, owner: job.owner, repo: job.repo });
   const repoId = repoIdOf(job);
@@ -109,7 +97,7 @@ export async function mergedPullCommand(
   const record = await rt.pulls.get(repo.repoId, event.number);
   const sha = record?.facts.mergeCommitSha;
   if (!record || !sha) return { ok: false, message: "flowgate has no apply jobs for this PR's merge commit" };
-  const ids = await rt.redis.smembers(keys.commitJobs(repo.repoId, sha));
+  const ids = await rt.applies.commitJobs(repo.repoId, sha);
   const jobs = (await rt.jobs.getMany(ids.sort())).filter((j): j is StackJob => j !== undefined);
   if (jobs.length === 0) return { ok: false, message: "no stack of this PR has an apply job" };
   const command = request.command;
@@ -140,7 +128,7 @@ export async function mergedPullCommand(
           break;
         }
         const applied = await applyJobEvent(rt, job.id, { type: "start", by });
-        await rt.redis.srem(keys.pendingStacks(job.installationId), job.id);
+        await rt.applies.notPending(job.installationId, job.id);
         await rt.queues.addStep(
           { step: "advance", jobId: job.id, reason: "/apply" },
           safeId("advance", job.id, "start", request.id),

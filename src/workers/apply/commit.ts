@@ -129,7 +129,7 @@ export async function handleCommit(rt: Runtime, input: CommitInput): Promise<Sta
         : undefined;
     const fingerprint = policyFingerprint(resolution);
     const previous =
-      (await rt.redis.get(keys.stackPolicy(repo.repoId, name))) ?? (await policyBefore(name, vars));
+      (await rt.applies.policyFingerprint(repo.repoId, name)) ?? (await policyBefore(name, vars));
     const forcePause =
       previous && previous !== fingerprint
         ? `the policy this stack resolves to changed (now ${resolution.policy.policy}): the first apply after a policy change waits for approval`
@@ -172,26 +172,20 @@ export async function handleCommit(rt: Runtime, input: CommitInput): Promise<Sta
     job.dispatchRef = repo.defaultBranch;
     if (recovering) job.recovered = true;
     if (!(await rt.jobs.create(job, repo.repoId))) continue;
-    const m = rt.redis.multi();
-    m.set(
-      keys.jobRule(job.id),
-      JSON.stringify({
+    await rt.applies.recordJob({
+      id: job.id,
+      repoId: repo.repoId,
+      installationId: repo.installationId,
+      sha: after,
+      pending: job.status === "pending",
+      dependsOn,
+      rule: {
         rule: resolution.approvalRule.rule,
         policyFingerprint: fingerprint,
         vars,
         trusted,
-      } satisfies StoredJobRule),
-      "EX",
-      90 * 86_400,
-    );
-    for (const dep of dependsOn)
-      m.sadd(keys.jobDependents(dep), job.id).expire(keys.jobDependents(dep), 90 * 86_400);
-    if (job.status === "pending") m.sadd(keys.pendingStacks(repo.installationId), job.id);
-    m.sadd(keys.commitJobs(repo.repoId, after), job.id).expire(
-      keys.commitJobs(repo.repoId, after),
-      90 * 86_400,
-    );
-    await m.exec();
+      } satisfies StoredJobRule,
+    });
     created.push(job);
     await rt.audit.record({
       type: "policy-resolved",
@@ -230,7 +224,7 @@ export async function handleCommit(rt: Runtime, input: CommitInput): Promise<Sta
         safeId("advance", job.id, "created"),
       );
   }
-  await rt.redis.set(keys.lastSeenCommit(repo.repoId), after);
+  await rt.applies.setLastSeenCommit(repo.repoId, after);
   return created;
 }
 

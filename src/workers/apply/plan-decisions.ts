@@ -18,8 +18,7 @@ export interface StoredJobRule {
 }
 
 export async function storedJobRule(rt: Runtime, jobId: string): Promise<StoredJobRule | undefined> {
-  const raw = await rt.redis.get(keys.jobRule(jobId));
-  return raw ? (JSON.parse(raw) as StoredJobRule) : undefined;
+  return rt.applies.jobRule<StoredJobRule>(jobId);
 }
 
 /**

@@ -63,20 +63,15 @@ async function writeApplyCheck(rt: Runtime, job: StackJob, waiting: string | und
   const port = rt.github(refOf(job));
   const text = job.plan ? await rt.jobs.text(planTextId(job, "plan")) : undefined;
   const input = applyCheck(job, text, waiting);
-  const memoKey = `${keys.job(job.id)}:check`;
-  const [id, hash] = await rt.redis.hmget(memoKey, "id", "hash");
+  const memo = await rt.applies.checkMemo(job.id);
   const next = hashOf(input);
-  if (hash === next) return;
+  if (memo.hash === next) return;
   const now = rt.clock.now().toISOString();
   const timed = { ...input, ...(input.status === "completed" ? { completedAt: now } : {}) };
-  let checkId = id ? Number(id) : undefined;
+  let checkId = memo.id;
   if (checkId) await port.updateCheckRun(checkId, timed);
   else checkId = await port.createCheckRun({ ...timed, startedAt: now });
-  await rt.redis
-    .multi()
-    .hset(memoKey, "id", String(checkId), "hash", next)
-    .expire(memoKey, 90 * 86_400)
-    .exec();
+  await rt.applies.setCheckMemo(job.id, checkId, next);
 }
 
 /** The merged PR's sticky comment shows every stack of its merge commit. */
@@ -87,7 +82,7 @@ export async function reportMergedPull(rt: Runtime, job: StackJob): Promise<void
   await alone(rt, keys.pullStickyLock(repoId, prNumber), async () => {
     const record = await rt.pulls.get(repoId, prNumber);
     if (!record) return;
-    const ids = await rt.redis.smembers(keys.commitJobs(repoId, job.sha));
+    const ids = await rt.applies.commitJobs(repoId, job.sha);
     const jobs = (await rt.jobs.getMany(ids.sort())).filter((j): j is StackJob => j !== undefined);
     if (jobs.length === 0) return;
     await writeSticky(rt, rt.github(refOf(job)), record, renderApplyComment(job.sha, jobs));

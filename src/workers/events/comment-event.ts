@@ -25,13 +25,6 @@ async function pullRecord(rt: Runtime, event: CommentEvent): Promise<PullRecord 
   return rt.pulls.get(repo.repoId, event.number);
 }
 
-/** Hooks for `/apply`, `/retry` and `/cancel` on merged PRs (the apply pipeline). */
-export const onMergedCommand: ((
-  rt: Runtime,
-  event: CommentEvent,
-  request: CommandRequest,
-) => Promise<CommandReply>)[] = [];
-
 /**
  * A new comment (SPEC §3.2): commands at the start of a line, outside code and quotes, never from
  * bots. Gate commands and help are answered here; commands that need the PR's resolved policies are
@@ -87,10 +80,7 @@ export async function handleCommentEvent(
             };
             break;
           }
-          const handler = onMergedCommand[0];
-          reply = handler
-            ? await handler(rt, event, request)
-            : { ok: false, message: "applying is not available" };
+          reply = await rt.wiring.mergedPullCommand(rt, event, request);
           break;
         }
         if (merged) {

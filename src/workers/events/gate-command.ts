@@ -10,13 +10,9 @@ import { requestPullEvaluation } from "../request.js";
 
 type CommentEvent = Extract<FlowgateEvent, { type: "comment" }>;
 
-export interface CommandReply {
-  ok: boolean;
-  message: string;
-}
+import type { CommandReply } from "../wiring.js";
 
-/** Hooks for stack jobs held by a gate (the apply pipeline). */
-export const onGateChanged: ((rt: Runtime, jobIds: string[]) => Promise<void>)[] = [];
+export type { CommandReply };
 
 /**
  * `/open-gate NAME [DURATION]` and `/close-gate NAME [DURATION]` (SPEC §3.2): by the gate's openers
@@ -105,7 +101,7 @@ export async function gateCommand(
       else await rt.gates.release(gate.name, repo.owner, repo.repoId, h);
     } else jobIds.push(h.jobId);
   }
-  for (const hook of onGateChanged) await hook(rt, jobIds);
+  await rt.wiring.onGateChanged(rt, jobIds);
   // The PR the command was made on may not be a holder yet.
   if (event.isPull) {
     const record = await rt.pulls.get(repo.repoId, event.number);

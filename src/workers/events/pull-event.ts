@@ -8,7 +8,6 @@ import { requestPullEvaluation } from "../request.js";
 type PullEvent = Extract<FlowgateEvent, { type: "pull" }>;
 
 /** Hooks for the apply pipeline (a merged PR starts apply jobs). */
-export const onMerged: ((rt: Runtime, event: PullEvent) => Promise<void>)[] = [];
 
 /**
  * Records what a `pull_request` event says. Deliveries may arrive out of order: facts from an event
@@ -73,7 +72,7 @@ export async function handlePullEvent(rt: Runtime, event: PullEvent, receivedAt:
   if (event.before && event.before !== record.facts.headSha)
     await leaveSharedHead(rt, repo, pull.number, event.before);
   if (event.action === "closed" && pull.merged) {
-    for (const hook of onMerged) await hook(rt, event);
+    await rt.wiring.onMerged(rt, event);
   }
   await requestPullEvaluation(rt, repo, pull.number, `pull_request ${event.action}`, receivedAt);
 }

@@ -10,16 +10,6 @@ export interface Applied {
   note: string;
 }
 
-/** Hooks the apply pipeline adds (locks, dependents, the merged PR's comment); PR plans need none. */
-export interface JobHooks {
-  afterChange?(rt: Runtime, job: StackJob, effects: JobEffect[]): Promise<void>;
-}
-
-const hooks: JobHooks[] = [];
-export function addJobHooks(h: JobHooks): void {
-  hooks.push(h);
-}
-
 /**
  * Applies an event to a stack job with compare-and-set: of two workers handling the same event, one
  * writes and the other finds the event no longer applies. Effects run only for the winner, and each
@@ -64,7 +54,7 @@ export async function applyJobEvent(
     decision: job.status,
     reason: job.reason,
   });
-  for (const h of hooks) await h.afterChange?.(rt, job, effects);
+  await rt.wiring.afterJobChange(rt, job, effects);
   return { job, accepted: true, note };
 }
 

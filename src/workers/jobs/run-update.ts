@@ -11,13 +11,6 @@ type RunEvent = Extract<FlowgateEvent, { type: "run" }>;
 /** The run name flowgate gives every run it dispatches (`run-name: flowgate <job id>`). */
 export const RUN_NAME = /^flowgate ([A-Za-z0-9._-]+)$/;
 
-/** The apply pipeline decides from an apply job's plan whether it pauses (undefined: as the job says). */
-export const applyPlanHooks: ((
-  rt: Runtime,
-  job: StackJob,
-  plan: ResultJson,
-) => Promise<boolean | undefined>)[] = [];
-
 export function planTextId(job: StackJob, operation: "plan" | "apply"): string {
   return operation === "plan" ? job.id : `${job.id}.apply`;
 }
@@ -90,10 +83,8 @@ export async function handleRunEvent(rt: Runtime, event: RunEvent): Promise<void
           result = { ...result, result: r };
           await rt.jobs.setText(planTextId(job, ours.operation), r.text);
           if (job.kind === "apply" && ours.operation === "plan" && conclusion === "success") {
-            for (const decide of applyPlanHooks) {
-              const pause = await decide(rt, job, r);
-              if (pause !== undefined) result = { ...result, pauseAfterPlan: pause };
-            }
+            const pause = await rt.wiring.pauseAfterPlan(rt, job, r);
+            if (pause !== undefined) result = { ...result, pauseAfterPlan: pause };
           }
         }
       } else if (conclusion === "success") {

@@ -78,12 +78,18 @@ async function reconcilePulls(rt: Runtime, port: GitHubPort, repo: RepoInfo): Pr
         updatedAt: pull.updatedAt || at,
       });
     } else if (record.facts.headSha !== pull.headSha) {
-      await rt.pulls.records.update(id, (doc) => ({
-        ...doc,
-        facts,
-        headPushedAt: pull.updatedAt || doc.headPushedAt,
-        updatedAt: pull.updatedAt || doc.updatedAt,
-      }));
+      // Never back to a head a push replaced, and only over the head this pass saw: a webhook handled
+      // since the listing knows better.
+      await rt.pulls.records.update(id, (doc) =>
+        doc.facts.headSha === record.facts.headSha && !(doc.supersededHeads ?? []).includes(pull.headSha)
+          ? {
+              ...doc,
+              facts,
+              headPushedAt: pull.updatedAt || doc.headPushedAt,
+              updatedAt: pull.updatedAt || doc.updatedAt,
+            }
+          : undefined,
+      );
     }
     await rt.pulls.markOpen(repo.repoId, pull.number, true);
     await requestPullEvaluation(rt, repo, pull.number, "reconciliation");
