@@ -218,6 +218,7 @@ describe("expandGenerators", () => {
     expect(diagnostics).toEqual([]);
     expect(stacks.filter((s) => s.generatedFrom === "a")).toHaveLength(5000);
     expect(stacks.filter((s) => s.generatedFrom === "b")).toHaveLength(11 * 250); // env1 and env10 to env19
-    expect(elapsed).toBeLessThan(500);
+    // a guard against a blow-up (quadratic matching would take minutes), not a speed target: that is `npm run bench`
+    expect(elapsed).toBeLessThan(10_000);
   });
 });

@@ -112,7 +112,8 @@ describe("limits against hostile input", () => {
     const content = `a: ${"x".repeat(5 * 1024 * 1024)}\n`;
     const started = performance.now();
     const file = parse(content);
-    expect(performance.now() - started).toBeLessThan(1000);
+    // refused before parsing: reading 5 MiB of YAML would take far longer than this on any machine
+    expect(performance.now() - started).toBeLessThan(10_000);
     expect(file.documents).toEqual([]);
     expect(file.diagnostics.map(brief)).toEqual(["1:1 error file is 5 MiB, over the 1 MiB limit; not read"]);
   });

@@ -246,7 +246,7 @@ describe("evaluateBool", () => {
       expect(
         evaluateBool(compile("plan.resources.filter(r, r.action == 'create').size() == 5000"), { plan: big }),
       ).toEqual({ kind: "value", value: true });
-      expect(performance.now() - started).toBeLessThan(2000);
+      expect(performance.now() - started).toBeLessThan(10_000);
     });
 
     it("refuses a triply nested comprehension over it without running it", () => {
@@ -259,7 +259,8 @@ describe("evaluateBool", () => {
         kind: "error",
         message: expect.stringContaining("exceeds the cost limit"),
       });
-      expect(performance.now() - started).toBeLessThan(1000);
+      // running it would be 5000³ steps: minutes, not this
+      expect(performance.now() - started).toBeLessThan(10_000);
     });
 
     it("lets the same nesting run over small lists", () => {
