@@ -46,6 +46,12 @@ export const keys = {
   gateHolds: (scope: string, name: string) => `fg:gate:${scope}:${name}:holds`,
   installation: (id: number) => `fg:inst:${id}`,
   lastSeenCommit: (repoId: number) => `fg:repo:${repoId}:seen`,
+  /** what reconciliation last heard (see state/reconcile.ts): the installation's repositories, with ETags */
+  listedRepos: (installationId: number) => `fg:inst:${installationId}:repos`,
+  /** … a repository's open PRs, with ETags */
+  listedOpenPulls: (repoId: number) => `fg:repo:${repoId}:pulls:listed`,
+  /** … its default branch's head, with ETag */
+  defaultBranchHead: (repoId: number) => `fg:repo:${repoId}:default-head`,
   commitJobs: (repoId: number, sha: string) => `fg:repo:${repoId}:commit:${sha}`,
   permission: (repoId: number, login: string) => `fg:perm:${repoId}:${login.toLowerCase()}`,
   team: (org: string, team: string, login: string) => `fg:team:${org}:${team}:${login.toLowerCase()}`,
