@@ -3,6 +3,7 @@ import type { StackJob } from "../../engine/stack-job/types.js";
 import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import { safeId } from "../../queue/queues.js";
 import { keys } from "../../state/keys.js";
+import { ReconcileMemory } from "../../state/reconcile.js";
 import { onMergedCommand } from "../events/comment-event.js";
 import { onGateChanged } from "../events/gate-command.js";
 import { onMerged } from "../events/pull-event.js";
@@ -82,6 +83,8 @@ export function installApplyPipeline(): void {
     if (e.type !== "push") return;
     // The organization's configuration may have appeared or changed: read it again on the next event.
     if (e.repo.repo === ".github") await rt.config.forgetOrganization(e.repo.owner);
+    // A repository reconciliation left at rest (no configuration) may have configuration now.
+    await new ReconcileMemory(rt.redis).wake(e.repo.repoId);
     await rt.queues.addStep(
       { step: "commit", repo: e.repo, before: e.before, after: e.after, pusher: e.pusher },
       safeId("commit", e.repo.repoId, e.after),

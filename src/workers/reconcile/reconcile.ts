@@ -1,5 +1,6 @@
 import type { Runtime } from "../../app/runtime.js";
 import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
+import { CONFIG_DIR } from "../../github/config-source.js";
 import type { GitHubPort, PullInfo } from "../../github/port.js";
 import { toFacts } from "../../github/shapes.js";
 import { safeId } from "../../queue/queues.js";
@@ -13,6 +14,8 @@ import { requestPullEvaluation } from "../request.js";
 
 export interface ReconcileReport {
   repos: number;
+  /** left out: no configuration there nor in the organization, and no push since (state/reconcile.ts) */
+  reposAtRest: number;
   pullsReevaluated: number;
   jobsNudged: number;
   commitsRecovered: number;
@@ -101,12 +104,35 @@ async function defaultBranchHead(
   if (answer.status === "not-found") return undefined;
   const head: DefaultBranchHead = { sha: answer.value, ...(answer.etag ? { etag: answer.etag } : {}) };
   if (known?.sha === head.sha) {
-    // The same head under a new ETag (GitHub's ETags differ from one installation token to the next).
-    if (head.etag !== known.etag) await memory.saveDefaultBranchHead(repo.repoId, head);
-    return { head, moved: false };
+    // The same head under a new ETag (GitHub's ETags differ from one installation token to the next):
+    // what was learnt about it still holds.
+    const same = known.configured === undefined ? head : { ...head, configured: known.configured };
+    if (same.etag !== known.etag) await memory.saveDefaultBranchHead(repo.repoId, same);
+    return { head: same, moved: false };
   }
   await memory.saveDefaultBranchHead(repo.repoId, head);
   return { head, moved: true };
+}
+
+/** Whether `.github/flowgate/` is on the default branch: looked at once per head (a 404 is charged). */
+async function configuredAt(
+  rt: Runtime,
+  memory: ReconcileMemory,
+  port: GitHubPort,
+  repo: RepoInfo,
+  head: DefaultBranchHead,
+): Promise<boolean> {
+  if (head.configured !== undefined) return head.configured;
+  let configured: boolean;
+  try {
+    configured = (await port.listDirectory(CONFIG_DIR, head.sha)).status !== "not-found";
+  } catch (error) {
+    // Only a 404 means "no configuration" (SPEC §2): a repository that cannot be read stays awake.
+    rt.log.warn({ err: error, repo: `${repo.owner}/${repo.repo}` }, "cannot tell whether it is configured");
+    return true;
+  }
+  await memory.saveDefaultBranchHead(repo.repoId, { ...head, configured });
+  return configured;
 }
 
 /** Open PRs whose latest head or state flowgate has not evaluated get evaluated. */
@@ -270,17 +296,23 @@ async function rebuildUnfinishedApplies(rt: Runtime, port: GitHubPort, repo: Rep
   return rebuilt;
 }
 
+const isOrgConfigRepo = (repo: RepoInfo) => repo.repo.toLowerCase() === ".github";
+
 /**
  * One pass over an installation: open PRs, unfinished jobs, default-branch commits (SPEC §7). Every
  * list and branch is asked conditionally, so a pass over an unchanged installation costs no charged
- * request.
+ * request; repositories at rest cost no request at all.
  */
 export async function reconcileInstallation(rt: Runtime, installationId: number): Promise<ReconcileReport> {
   const memory = new ReconcileMemory(rt.redis);
-  const repos = await listRepos(rt, memory, installationId);
+  // The organization's `.github` first: configuration there keeps every repository of the owner awake.
+  const repos = (await listRepos(rt, memory, installationId)).sort(
+    (a, b) => Number(isOrgConfigRepo(b)) - Number(isOrgConfigRepo(a)),
+  );
   const ports = repos.map((r) => rt.github(r));
   const report: ReconcileReport = {
     repos: repos.length,
+    reposAtRest: 0,
     pullsReevaluated: 0,
     jobsNudged: 0,
     commitsRecovered: 0,
@@ -296,15 +328,23 @@ export async function reconcileInstallation(rt: Runtime, installationId: number)
     }
     report.lostStateDetected = await detectLostState(rt, installationId, ports, heads);
   }
+  const configuredOrgs = new Set<string>();
   for (const [i, repo] of repos.entries()) {
     const port = ports[i]!;
+    const owner = repo.owner.toLowerCase();
+    if (!configuredOrgs.has(owner) && (await memory.isAtRest(repo.repoId, repo.defaultBranch))) {
+      report.reposAtRest++;
+      continue;
+    }
     report.pullsReevaluated += await reconcilePulls(rt, memory, port, repo);
-    report.commitsRecovered += await reconcileCommits(
-      rt,
-      port,
-      repo,
-      await defaultBranchHead(memory, port, repo),
-    );
+    const head = await defaultBranchHead(memory, port, repo);
+    report.commitsRecovered += await reconcileCommits(rt, port, repo, head);
+    const configured = head ? await configuredAt(rt, memory, port, repo, head.head) : false;
+    if (configured && isOrgConfigRepo(repo)) configuredOrgs.add(owner);
+    // No configuration here nor in the organization: asked again after a push to the default branch
+    // (install.ts wakes it) or when the rest ends, so that an organization of many repositories that
+    // do not use flowgate costs nothing to reconcile.
+    if (!configured && !configuredOrgs.has(owner)) await memory.putToRest(repo.repoId, repo.defaultBranch);
   }
   report.jobsNudged = await reconcileJobs(rt, new Map(repos.map((r) => [`${r.owner}/${r.repo}`, r])));
   rt.log.info({ installationId, ...report }, "reconciled");
