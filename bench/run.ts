@@ -31,6 +31,10 @@ async function main(): Promise<void> {
     const { appBench } = await import("./app.js");
     await appBench();
   }
+  if (!only || only === "reconcile") {
+    const { reconcileBench } = await import("./reconcile.js");
+    await reconcileBench();
+  }
 }
 
 main().catch((error) => {

@@ -1,3 +1,4 @@
+import { ReconcileMemory } from "../state/reconcile.js";
 import { advanceJob } from "../workers/apply/advance.js";
 import { mergedPullCommand } from "../workers/apply/commands.js";
 import { handleCommit } from "../workers/apply/commit.js";
@@ -36,7 +37,11 @@ export function flowgateWiring(): Wiring {
       run: (rt, event) => handleRunEvent(rt, event),
       people: (rt, event) => handlePeopleEvent(rt, event),
       "org-config": (rt, event) => rt.config.forgetOrganization(event.repo.owner),
-      push: (rt, event) => commitFromPush(rt, event),
+      push: async (rt, event) => {
+        // A repository reconciliation left at rest (no configuration) may have configuration now.
+        await new ReconcileMemory(rt.redis).wake(event.repo.repoId);
+        await commitFromPush(rt, event);
+      },
       "merge-group": (rt, event) => handleMergeGroup(rt, event),
       "deployment-rule": (rt, event) => handleDeploymentRule(rt, event),
       installation: async (rt, event) => {

@@ -8,7 +8,10 @@ import type {
   Conditional,
   DirEntry,
   GitHubPort,
+  InstallationRepo,
   IssueComment,
+  ListPage,
+  PagedList,
   PullFiles,
   PullInfo,
   Reaction,
@@ -43,6 +46,51 @@ async function conditional<T>(
 }
 
 const etagHeaders = (etag?: string) => (etag ? { "if-none-match": etag } : {});
+
+const PAGE_SIZE = 100;
+
+type RawRequest = (
+  route: string,
+  params: Record<string, unknown>,
+) => Promise<{ data: Json; headers: Record<string, unknown> }>;
+
+/**
+ * Reads a page-numbered list page by page, each page conditionally with the ETag it had in
+ * `previous`. A page answered 304 is the previous one; a full page is followed by the next even
+ * when unchanged, since items may have been added after it.
+ */
+async function conditionalPages<T>(
+  request: RawRequest,
+  route: string,
+  params: Record<string, unknown>,
+  itemsOf: (data: Json) => T[],
+  previous: readonly ListPage<T>[] = [],
+): Promise<PagedList<T>> {
+  const pages: ListPage<T>[] = [];
+  let changed = false;
+  for (let page = 1; ; page++) {
+    const before = previous[page - 1];
+    let more: boolean;
+    try {
+      const response = await request(route, {
+        ...params,
+        per_page: PAGE_SIZE,
+        page,
+        headers: etagHeaders(before?.etag),
+      });
+      const etag = typeof response.headers.etag === "string" ? response.headers.etag : undefined;
+      pages.push({ ...(etag ? { etag } : {}), items: itemsOf(response.data) });
+      changed = true;
+      more = /rel="next"/.test(String(response.headers.link ?? ""));
+    } catch (error) {
+      if (statusOf(error) !== 304 || !before) throw error;
+      pages.push(before);
+      more = before.items.length >= PAGE_SIZE;
+    }
+    if (!more) break;
+  }
+  return { pages, changed: changed || pages.length !== previous.length };
+}
 
 function checkBody(input: Partial<CheckRunInput>): Record<string, unknown> {
   const body: Record<string, unknown> = {};
@@ -147,13 +195,14 @@ export class OctokitPort implements GitHubPort {
     return toPullInfo(data);
   }
 
-  async listOpenPulls(): Promise<PullInfo[]> {
-    const pulls = await (await this.client()).paginate("GET /repos/{owner}/{repo}/pulls", {
-      ...this.repo,
-      state: "open",
-      per_page: 100,
-    });
-    return pulls.map(toPullInfo);
+  async listOpenPulls(previous?: readonly ListPage<PullInfo>[]): Promise<PagedList<PullInfo>> {
+    return conditionalPages(
+      (await this.client()).request as unknown as RawRequest,
+      "GET /repos/{owner}/{repo}/pulls",
+      { ...this.repo, state: "open" },
+      (data) => (data as Json[]).map(toPullInfo),
+      previous,
+    );
   }
 
   async listPullFiles(number: number, changedFiles?: number): Promise<PullFiles> {
@@ -282,17 +331,23 @@ export class OctokitPort implements GitHubPort {
     );
   }
 
-  async listInstallationRepos(): Promise<
-    { id: number; owner: string; repo: string; defaultBranch: string; private: boolean }[]
-  > {
-    const repos = await (await this.client()).paginate("GET /installation/repositories", { per_page: 100 });
-    return (repos as Json[]).map((r) => ({
-      id: r.id,
-      owner: r.owner.login,
-      repo: r.name,
-      defaultBranch: r.default_branch ?? "main",
-      private: Boolean(r.private),
-    }));
+  async listInstallationRepos(
+    previous?: readonly ListPage<InstallationRepo>[],
+  ): Promise<PagedList<InstallationRepo>> {
+    return conditionalPages(
+      (await this.client()).request as unknown as RawRequest,
+      "GET /installation/repositories",
+      {},
+      (data) =>
+        ((data.repositories ?? []) as Json[]).map((r) => ({
+          id: r.id,
+          owner: r.owner.login,
+          repo: r.name,
+          defaultBranch: r.default_branch ?? "main",
+          private: Boolean(r.private),
+        })),
+      previous,
+    );
   }
 
   async createCheckRun(input: CheckRunInput): Promise<number> {

@@ -18,6 +18,29 @@ export type Conditional<T> =
   | { status: "not-modified" }
   | { status: "not-found" };
 
+/** One page of a list GitHub pages, as it answered: its ETag asks for the same page again conditionally. */
+export interface ListPage<T> {
+  etag?: string;
+  items: T[];
+}
+
+/**
+ * A list read again page by page with the ETags of its previous answer: a page GitHub answers 304 for
+ * (uncharged) is the previous page. `changed` is false when every page was answered 304.
+ */
+export interface PagedList<T> {
+  pages: ListPage<T>[];
+  changed: boolean;
+}
+
+export interface InstallationRepo {
+  id: number;
+  owner: string;
+  repo: string;
+  defaultBranch: string;
+  private: boolean;
+}
+
 export interface DirEntry {
   name: string;
   path: string;
@@ -149,7 +172,8 @@ export interface GitHubPort {
 
   // pull requests
   getPull(number: number): Promise<PullInfo>;
-  listOpenPulls(): Promise<PullInfo[]>;
+  /** open PRs, asked conditionally page by page when the previous answer is given */
+  listOpenPulls(previous?: readonly ListPage<PullInfo>[]): Promise<PagedList<PullInfo>>;
   listPullFiles(number: number, changedFiles?: number): Promise<PullFiles>;
   /** logins of everyone who authored or committed a commit of the PR (the "authors" of SPEC §3.1) */
   listPullPushers(number: number): Promise<string[]>;
@@ -161,10 +185,10 @@ export interface GitHubPort {
   listCommits(branch: string, since?: string): Promise<CommitInfo[]>;
   /** the branch's head commit, conditionally: an unchanged branch costs a 304 */
   branchHead(branch: string, etag?: string): Promise<Conditional<string>>;
-  /** repositories the installation can reach */
-  listInstallationRepos(): Promise<
-    { id: number; owner: string; repo: string; defaultBranch: string; private: boolean }[]
-  >;
+  /** repositories the installation can reach, asked conditionally like `listOpenPulls` */
+  listInstallationRepos(
+    previous?: readonly ListPage<InstallationRepo>[],
+  ): Promise<PagedList<InstallationRepo>>;
 
   // check runs
   createCheckRun(input: CheckRunInput): Promise<number>;

@@ -48,6 +48,14 @@ export const keys = {
   gateHolds: (scope: string, name: string) => `fg:gate:${scope}:${name}:holds`,
   installation: (id: number) => `fg:inst:${id}`,
   lastSeenCommit: (repoId: number) => `fg:repo:${repoId}:seen`,
+  /** what reconciliation last heard (see state/reconcile.ts): the installation's repositories, with ETags */
+  listedRepos: (installationId: number) => `fg:inst:${installationId}:repos`,
+  /** … a repository's open PRs, with ETags */
+  listedOpenPulls: (repoId: number) => `fg:repo:${repoId}:pulls:listed`,
+  /** … its default branch's head, with ETag, and whether flowgate configuration is there */
+  defaultBranchHead: (repoId: number) => `fg:repo:${repoId}:default-head`,
+  /** set while a repository without configuration (anywhere) is left out of reconciliation */
+  repoAtRest: (repoId: number) => `fg:repo:${repoId}:at-rest`,
   commitJobs: (repoId: number, sha: string) => `fg:repo:${repoId}:commit:${sha}`,
   permission: (repoId: number, login: string) => `fg:perm:${repoId}:${login.toLowerCase()}`,
   team: (org: string, team: string, login: string) => `fg:team:${org}:${team}:${login.toLowerCase()}`,

@@ -26,6 +26,8 @@ export interface HarnessOptions {
   redis: TestRedis;
   /** options for the fake GitHub (token lifetime, ...) */
   fake: ConstructorParameters<typeof FakeGitHub>[0];
+  /** Octokit options on top of the harness's (benches turn the throttling and retry plugins off) */
+  octokit: Record<string, unknown>;
 }
 
 async function waitFor<T>(
@@ -78,7 +80,7 @@ export async function startHarness(options: Partial<HarnessOptions> = {}): Promi
       appSlug: gh.appSlug,
       log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
       ...((o.clock ?? options.clock) ? { clock: (o.clock ?? options.clock)! } : {}),
-      octokitDefaults: { retry: { retryAfterBaseValue: 20 } },
+      octokitDefaults: { retry: { retryAfterBaseValue: 20 }, ...options.octokit },
     });
     apps.push(app);
     return app;

@@ -32,6 +32,9 @@
  *   `refs/pull/N/head` does) and any branch the test made for them stays a branch there.
  * - Faulted requests are charged against the rate limit; 304s and refusals (401, 404 for repos the
  *   token cannot see, exhausted limit) are not.
+ * - An ETag depends on the answer only, unless `etagPerToken`: GitHub's also differ from one token to
+ *   the next, so after an installation token is renewed (hourly) its first conditional requests are
+ *   answered 200 and charged.
  * - Check runs, comments and runs made through the API are attributed to the app's bot; there is
  *   no user-token auth.
  * - Webhooks sent by the fake itself: `pull_request` closed + `push` after a merge (API or
@@ -101,6 +104,8 @@ export interface FakeGitHubOptions {
    * minute, as GitHub keeps its connections.
    */
   keepAliveTimeoutMs?: number;
+  /** ETags that differ from one token to the next, as GitHub's do; default false */
+  etagPerToken?: boolean;
 }
 
 export interface DeliveryRecord extends WebhookResult {
@@ -150,6 +155,7 @@ export class FakeGitHub extends FakeGitHubWorld {
   private readonly verifyOption: boolean | undefined;
   private readonly requestLogLimit: number;
   private readonly keepAliveTimeoutMs: number | undefined;
+  private readonly etagPerToken: boolean;
   private keys: { privateKey: string; publicKey: KeyObject } | null = null;
   private server: Server | null = null;
   private baseUrl = "https://api.github.com";
@@ -172,6 +178,7 @@ export class FakeGitHub extends FakeGitHubWorld {
     if (options.verifyJwtSignature) this.keys = makeAppKeys();
     this.requestLogLimit = options.requestLogLimit ?? 200_000;
     this.keepAliveTimeoutMs = options.keepAliveTimeoutMs;
+    this.etagPerToken = options.etagPerToken ?? false;
     this.hookId = this.store.nextId("hook", 400_000_000);
   }
 
@@ -226,6 +233,7 @@ export class FakeGitHub extends FakeGitHubWorld {
         now: this.now,
         log: this.requests,
         logLimit: this.requestLogLimit,
+        etagPerToken: this.etagPerToken,
         blob: (path) => this.blob(path),
         oauth: this.oauth,
         internalErrors: this.internalErrors,

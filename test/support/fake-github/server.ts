@@ -40,6 +40,8 @@ export interface ServerDeps {
   log: RequestRecord[];
   /** how many request records to keep */
   logLimit: number;
+  /** ETags differ from one token to the next (GitHub's do) */
+  etagPerToken: boolean;
   /** serves `/_blobs/...` downloads (artifact zips), which need no authentication */
   blob: (path: string) => Reply;
   /** the app's user authorization and `/user` endpoints (user-to-server tokens) */
@@ -194,7 +196,10 @@ async function respond(deps: ServerDeps, api: string, req: IncomingMessage, raw:
     ...(repo ? { repo } : {}),
   };
   let reply = route.handler(ctx);
-  if (method === "GET" && reply.status === 200) reply = conditional(reply, header(req, "if-none-match"));
+  if (method === "GET" && reply.status === 200) {
+    const token = deps.etagPerToken ? (header(req, "authorization") ?? "") : "";
+    reply = conditional(reply, header(req, "if-none-match"), token);
+  }
   if (reply.status !== 304) {
     record.charged = true;
     deps.rateLimits.charge(caller, resource, now.getTime());
@@ -222,9 +227,9 @@ function checkAccess(
   return visible ? repo : error(404, "Not Found");
 }
 
-function conditional(reply: Reply, ifNoneMatch: string | undefined): Reply {
+function conditional(reply: Reply, ifNoneMatch: string | undefined, token: string): Reply {
   const content = reply.raw ? reply.raw.bytes : JSON.stringify(reply.body);
-  const etag = `"${createHash("sha256").update(content).digest("hex").slice(0, 40)}"`;
+  const etag = `"${createHash("sha256").update(content).update(token).digest("hex").slice(0, 40)}"`;
   const headers = { ...reply.headers, etag, vary: "Accept, Authorization, Cookie, X-GitHub-OTP" };
   const wanted = (ifNoneMatch ?? "").split(",").map((t) => t.trim().replace(/^W\//, ""));
   if (wanted.includes(etag)) return { status: 304, headers };

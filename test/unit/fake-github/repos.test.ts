@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Fixture, startFixture, statusOf } from "./setup.js";
+import { type Fixture, INSTALLATION, startFixture, statusOf } from "./setup.js";
 
 let f: Fixture;
 beforeAll(async () => {
@@ -87,6 +87,25 @@ describe("contents and trees", () => {
       headers: { authorization: `token ${f.token}`, "if-none-match": etag },
     });
     expect(changed.status).toBe(200);
+  });
+
+  it("with etagPerToken, an ETag holds only for the token it was given to, as GitHub's", async () => {
+    const own = await startFixture({ etagPerToken: true });
+    try {
+      const ask = (token: string, etag = "") =>
+        fetch(`${own.url}/repos/acme/infra/pulls?state=open`, {
+          headers: { authorization: `token ${token}`, "if-none-match": etag },
+        });
+      const etag = (await ask(own.token)).headers.get("etag") ?? "";
+      expect((await ask(own.token, etag)).status).toBe(304);
+      const renewed = own.gh.issueToken(INSTALLATION);
+      const again = await ask(renewed, etag);
+      expect(again.status).toBe(200);
+      expect(own.gh.requests.at(-1)).toMatchObject({ status: 200, charged: true });
+      expect((await ask(renewed, again.headers.get("etag") ?? "")).status).toBe(304);
+    } finally {
+      await own.gh.stop();
+    }
   });
 
   it("lists a recursive tree whose SHA matches git's, with ETag support", async () => {
