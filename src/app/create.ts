@@ -65,7 +65,7 @@ export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
       log.warn({ err: error }, `Redis connection error (reconnecting): ${error.message}`);
     lastRedisError = Date.now();
   });
-  const redis = connect(opts.redisUrl, { name: "flowgate" });
+  const redis = connect(opts.redisUrl, { name: "flowgate", autoPipelining: true });
   const connections: Redis[] = [redis];
   const workerConnection = () => {
     const c = connect(opts.redisUrl, { forWorker: true, name: "flowgate-worker" });

@@ -103,7 +103,14 @@ export async function handleRunEvent(rt: Runtime, event: RunEvent): Promise<void
         result.resultError ?? (result.result ? `outcome ${result.result.outcome}` : `run ${conclusion}`),
     });
   } else {
-    const waiting = run.status === "waiting";
+    let waiting = run.status === "waiting";
+    // Into or out of waiting for reviewers is what a person sees; GitHub does not deliver a run's events
+    // in order, so the run's status as it is now decides, not the event's.
+    if (waiting || ours.status === "waiting") {
+      const now = await rt.github(repo).getRun(run.id);
+      if (now.status === "completed") return; // its `completed` event carries the result
+      waiting = now.status === "waiting";
+    }
     jobEvent = {
       type: "run-status",
       runId: run.id,
