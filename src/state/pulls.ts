@@ -21,6 +21,8 @@ export interface PullRecord {
   pushers: string[];
   /** heads replaced by a push, newest last: an event about one of them is older than what is stored */
   supersededHeads?: string[];
+  /** recent pushes, newest last: a push delivered before the one it builds on is applied when that one arrives */
+  pushes?: { before: string; facts: PullFacts; at: string }[];
   /** heads whose commit authors were already listed */
   pushersListedFor?: string;
   /** reviews were listed from GitHub once (later ones arrive by webhook) */

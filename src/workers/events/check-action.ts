@@ -3,7 +3,7 @@ import { APPROVE_ACTION } from "../../render/pull-checks.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import { approveApplyJob } from "../apply/commands.js";
 import { applyJobEvent } from "../jobs/driver.js";
-import { requestPullEvaluation } from "../request.js";
+import { evaluatePullNow } from "../pull/now.js";
 
 type CheckActionEvent = Extract<FlowgateEvent, { type: "check-action" }>;
 
@@ -44,5 +44,5 @@ export async function handleCheckAction(
   }
   if (!job.prNumber || !(await firstClick())) return;
   await rt.pulls.addEvent(event.repo.repoId, job.prNumber, approval);
-  await requestPullEvaluation(rt, event.repo, job.prNumber, "approve button", receivedAt);
+  await evaluatePullNow(rt, event.repo, job.prNumber, "approve button", receivedAt);
 }

@@ -4,7 +4,7 @@ import { helpText } from "../../engine/help.js";
 import { toFacts } from "../../github/shapes.js";
 import { type CommandRequest, type PullRecord, PullStore } from "../../state/pulls.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
-import { requestPullEvaluation } from "../request.js";
+import { evaluatePullNow } from "../pull/now.js";
 import { type CommandReply, gateCommand } from "./gate-command.js";
 
 type CommentEvent = Extract<FlowgateEvent, { type: "comment" }>;
@@ -109,6 +109,6 @@ export async function handleCommentEvent(
     // The evaluation reacts and replies for queued commands; report what was answered here now.
     if (replies.length)
       await port.createComment(event.number, `@${comment.login}\n\n${replies.join("\n\n")}`);
-    await requestPullEvaluation(rt, repo, event.number, "comment command", receivedAt);
+    await evaluatePullNow(rt, repo, event.number, "comment command", receivedAt);
   }
 }

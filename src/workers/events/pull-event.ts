@@ -2,8 +2,9 @@ import type { Runtime } from "../../app/runtime.js";
 import type { PullRecord } from "../../state/pulls.js";
 import { PullStore } from "../../state/pulls.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
+import { evaluatePullNow } from "../pull/now.js";
 import { leaveSharedHead } from "../pull/shared-head.js";
-import { requestPullEvaluation } from "../request.js";
+import { recordPullEvent } from "./pull-record.js";
 
 type PullEvent = Extract<FlowgateEvent, { type: "pull" }>;
 
@@ -29,38 +30,7 @@ export async function handlePullEvent(rt: Runtime, event: PullEvent, receivedAt:
   const created = await rt.pulls.records.create(id, fresh);
   let record = fresh;
   if (!created) {
-    const updated = await rt.pulls.records.update(id, (doc) => {
-      // GitHub stamps events to the second, so a burst of pushes ties on `at`: a push that replaced the
-      // stored head is newer, and an event about a head some push replaced is older, whatever its time.
-      const superseded = doc.supersededHeads ?? [];
-      const continuesStoredHead = event.before !== undefined && event.before === doc.facts.headSha;
-      // A merge is final: an event about the PR before it (delivered late, same second) never reopens it.
-      const unmerges = doc.facts.merged && !pull.merged;
-      const newer =
-        !unmerges && (continuesStoredHead || (at >= doc.updatedAt && !superseded.includes(pull.headSha)));
-      const headChanged = pull.headSha !== doc.facts.headSha && newer;
-      const next: PullRecord = { ...doc, repo };
-      if (newer) {
-        next.facts = pull;
-        if (at > doc.updatedAt) next.updatedAt = at;
-      }
-      if (event.before && event.before !== pull.headSha) {
-        const kept = superseded.filter((h) => h !== event.before && !(newer && h === pull.headSha));
-        next.supersededHeads = [...kept, event.before].slice(-100);
-      }
-      // `autoMergeFor` stays: GitHub's auto-merge is still on for the old head, and the evaluation of the new
-      // head must see that to turn it off (SPEC §3 step 7) or re-enable it with the new head SHA.
-      if (headChanged) next.headPushedAt = at;
-      if (
-        event.action === "synchronize" &&
-        event.sender.login &&
-        !next.pushers.includes(event.sender.login)
-      ) {
-        next.pushers = [...next.pushers, event.sender.login];
-      }
-      if (event.baseChanged && (!doc.baseChangedAt || at > doc.baseChangedAt)) next.baseChangedAt = at;
-      return next;
-    });
+    const updated = await rt.pulls.records.update(id, (doc) => recordPullEvent(doc, event));
     if (updated) record = updated.doc;
   }
   // Everyone who pushed to the PR counts as an author (SPEC §3.1): the synchronize sender is kept here;
@@ -74,5 +44,5 @@ export async function handlePullEvent(rt: Runtime, event: PullEvent, receivedAt:
   if (event.action === "closed" && pull.merged) {
     await rt.wiring.onMerged(rt, event);
   }
-  await requestPullEvaluation(rt, repo, pull.number, `pull_request ${event.action}`, receivedAt);
+  await evaluatePullNow(rt, repo, pull.number, `pull_request ${event.action}`, receivedAt);
 }

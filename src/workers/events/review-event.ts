@@ -1,6 +1,6 @@
 import type { Runtime } from "../../app/runtime.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
-import { requestPullEvaluation } from "../request.js";
+import { evaluatePullNow } from "../pull/now.js";
 
 type ReviewEvent = Extract<FlowgateEvent, { type: "review" }>;
 
@@ -10,7 +10,7 @@ export async function handleReviewEvent(rt: Runtime, event: ReviewEvent, receive
   // A replayed `submitted` delivery of a review dismissed since must not bring it back.
   else if (await rt.pulls.wasDismissed(repo.repoId, number, review.id)) return;
   else await rt.pulls.putReview(repo.repoId, number, review);
-  await requestPullEvaluation(rt, repo, number, `review ${event.action}`, receivedAt);
+  await evaluatePullNow(rt, repo, number, `review ${event.action}`, receivedAt);
 }
 
 /**

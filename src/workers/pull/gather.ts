@@ -75,61 +75,67 @@ export async function gatherPull(rt: Runtime, port: GitHubPort, record: PullReco
       : matcherFor(config.stacks).affected(files.paths, config.unownedInfraFiles);
   const stacksByName = new Map(config.stacks.map((s) => [s.name, s]));
 
-  // A bot is trusted like anyone else: by its permission on the repository, never by being a bot.
-  const authorPermission = await permissionOf(rt, port, repo.repoId, facts.author);
+  // Reads that do not depend on each other go out together (one round trip with auto-pipelining).
+  const [authorPermission, overrides, storedEvents, requests, lostSince] = await Promise.all([
+    // A bot is trusted like anyone else: by its permission on the repository, never by being a bot.
+    permissionOf(rt, port, repo.repoId, facts.author),
+    rt.pulls.overrides(repo.repoId, facts.number),
+    rt.pulls.events(repo.repoId, facts.number),
+    rt.pulls.pendingRequests(repo.repoId, facts.number),
+    lostGateStateSince(rt, repo.installationId),
+  ]);
   const trusted = !facts.fork && permissionAtLeast(authorPermission, "write");
   const index = buildPolicyIndex(config.policies, now);
-  const override = (await rt.pulls.overrides(repo.repoId, facts.number))
-    .filter((o) => o.headSha === facts.headSha)
-    .at(-1);
+  const override = overrides.filter((o) => o.headSha === facts.headSha).at(-1);
   const baseVars: ExprVars = {
     files: files.paths,
     triggeredBy: { login: facts.author, type: facts.authorIsBot ? "bot" : "user" },
     pr: { author: facts.author, labels: facts.labels, baseRef: facts.baseRef },
   };
 
-  const stacks: StackFacts[] = [];
-  for (const [name, stackFiles] of affected.stacks) {
-    const stack = stacksByName.get(name)!;
-    const jobId = await rt.pulls.planJobId(repo.repoId, facts.number, facts.headSha, name);
-    const planJob = jobId ? await rt.jobs.get(jobId) : undefined;
-    const vars: ExprVars = {
-      ...baseVars,
-      ...planExprVars(planJob?.plan),
-      stack: { name, kind: stack.kind },
-      environment: stack.environment,
-    };
-    const resolution = resolveStack(index, stack, {
-      org: repo.owner,
-      now,
-      vars,
-      trusted,
-      ignoreSchedules: override !== undefined,
-    });
-    const gateToggles: Record<string, GateToggle | undefined> = {};
-    for (const gateName of resolution.flow.gates) {
-      const gate = config.gates.get(gateName);
-      if (gate && gateBlocks(gate, "merge"))
-        gateToggles[gateName] = await rt.gates.toggle(gateName, repo.owner, repo.repoId);
-    }
-    const planText =
-      planJob?.status === "succeeded" && planJob.plan ? await rt.jobs.text(planJob.id) : undefined;
-    const approvedHead = (await rt.pulls.approved(repo.repoId, facts.number, name))?.headSha;
-    stacks.push({
-      stack,
-      files: stackFiles,
-      resolution,
-      ...(planJob ? { planJob } : {}),
-      ...(planText ? { planText } : {}),
-      ...(approvedHead ? { approvedHead } : {}),
-      gateToggles,
-    });
-  }
+  const stacks: StackFacts[] = await Promise.all(
+    [...affected.stacks].map(async ([name, stackFiles]): Promise<StackFacts> => {
+      const stack = stacksByName.get(name)!;
+      const jobId = await rt.pulls.planJobId(repo.repoId, facts.number, facts.headSha, name);
+      const planJob = jobId ? await rt.jobs.get(jobId) : undefined;
+      const vars: ExprVars = {
+        ...baseVars,
+        ...planExprVars(planJob?.plan),
+        stack: { name, kind: stack.kind },
+        environment: stack.environment,
+      };
+      const resolution = resolveStack(index, stack, {
+        org: repo.owner,
+        now,
+        vars,
+        trusted,
+        ignoreSchedules: override !== undefined,
+      });
+      const gateNames = resolution.flow.gates.filter((g) => {
+        const gate = config.gates.get(g);
+        return gate !== undefined && gateBlocks(gate, "merge");
+      });
+      const succeeded = planJob?.status === "succeeded" && planJob.plan !== undefined;
+      const [toggles, planText, approved] = await Promise.all([
+        Promise.all(gateNames.map((g) => rt.gates.toggle(g, repo.owner, repo.repoId))),
+        succeeded ? rt.jobs.text(planJob.id) : undefined,
+        rt.pulls.approved(repo.repoId, facts.number, name),
+      ]);
+      const gateToggles: Record<string, GateToggle | undefined> = {};
+      for (const [i, g] of gateNames.entries()) gateToggles[g] = toggles[i];
+      return {
+        stack,
+        files: stackFiles,
+        resolution,
+        ...(planJob ? { planJob } : {}),
+        ...(planText ? { planText } : {}),
+        ...(approved?.headSha ? { approvedHead: approved.headSha } : {}),
+        gateToggles,
+      };
+    }),
+  );
 
-  const events = [
-    ...(await rt.pulls.events(repo.repoId, facts.number)),
-    ...(await reviewEvents(rt, port, record)),
-  ];
+  const events = [...storedEvents, ...(await reviewEvents(rt, port, record))];
   const configRule = configChange.isChange ? resolveConfigurationApproval(index, baseVars) : undefined;
   const rules = [
     ...stacks.map((s) => s.resolution.approvalRule.rule),
@@ -146,13 +152,11 @@ export async function gatherPull(rt: Runtime, port: GitHubPort, record: PullReco
   );
   const approvers = events.filter((e) => e.kind === "approve").map((e) => e.login);
   const pushers = await authorsOfHead(rt, port, record, approvers);
-  const requests = await rt.pulls.pendingRequests(repo.repoId, facts.number);
   // SPEC §2.3: the sticky comment also shows what the change would do once merged.
   const explanation =
     configChange.isChange && !validatedAtHead && errors.length === 0
       ? await explainConfigurationChange(rt, repo, facts.headSha, config, now, baseVars)
       : undefined;
-  const lostSince = await lostGateStateSince(rt, repo.installationId);
 
   const snapshot: PullSnapshot = {
     now,

@@ -63,8 +63,11 @@ export async function processPullJob(rt: Runtime, job: PullJob, isTimer: boolean
     if (!lock) return;
     try {
       for (;;) {
-        const seq = await rt.pulls.seq(repoId, job.number);
-        if ((await rt.pulls.doneSeq(repoId, job.number)) >= seq) break;
+        const [seq, done] = await Promise.all([
+          rt.pulls.seq(repoId, job.number),
+          rt.pulls.doneSeq(repoId, job.number),
+        ]);
+        if (done >= seq) break;
         const record = await ensureRecord(rt, job);
         if (record && record.facts.state === "open") {
           try {
@@ -80,6 +83,10 @@ export async function processPullJob(rt: Runtime, job: PullJob, isTimer: boolean
     } finally {
       await lock.release();
     }
-    if ((await rt.pulls.seq(repoId, job.number)) <= (await rt.pulls.doneSeq(repoId, job.number))) return;
+    const [seq, done] = await Promise.all([
+      rt.pulls.seq(repoId, job.number),
+      rt.pulls.doneSeq(repoId, job.number),
+    ]);
+    if (seq <= done) return;
   }
 }
