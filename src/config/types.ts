@@ -3,6 +3,20 @@
  * Plain data only; every document keeps its origin so errors and provenance can name file and line.
  */
 
+import type { OnFailure, Progression, Rollout, VerifyCheck } from "./after-apply-types.js";
+
+export type {
+  HttpProbe,
+  OnFailure,
+  ProbeTiming,
+  Progression,
+  PrometheusProbe,
+  Rollout,
+  VerifyCheck,
+  VerifyKind,
+  WorkflowProbe,
+} from "./after-apply-types.js";
+
 /** Where a configuration file comes from, least to most specific (SPEC §2). */
 export type Level = "platform" | "organization" | "repository";
 export const LEVELS: readonly Level[] = ["platform", "organization", "repository"];
@@ -151,6 +165,14 @@ export interface FlowFields {
   timeouts?: Timeouts;
   /** a saved plan older than this is planned again before apply; default 24h */
   planMaxAge?: DurationText;
+  /** checks that must hold after a successful apply before the stack counts as applied (a list: replaces) */
+  verify?: VerifyCheck[];
+  /** what a failed verification does; default `hold` */
+  onFailure?: OnFailure;
+  /** environments whose verified apply of the same commit the stack waits for */
+  progression?: Progression;
+  /** waves of the stacks of one environment that a commit touches together */
+  rollout?: Rollout;
 }
 export type FlowFieldName = keyof FlowFields;
 export const FLOW_FIELD_NAMES: readonly FlowFieldName[] = [
@@ -161,6 +183,10 @@ export const FLOW_FIELD_NAMES: readonly FlowFieldName[] = [
   "breakGlass",
   "timeouts",
   "planMaxAge",
+  "verify",
+  "onFailure",
+  "progression",
+  "rollout",
 ];
 
 export interface Condition {

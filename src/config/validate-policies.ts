@@ -80,6 +80,10 @@ const NOT_FOR_CONFIGURATION: ReadonlySet<string> = new Set([
   "autoMerge",
   "timeouts",
   "planMaxAge",
+  "verify",
+  "onFailure",
+  "progression",
+  "rollout",
 ]);
 
 /** Warnings for `platform` and `configuration` policies that set what cannot apply to them, and unmatched orgs. */

@@ -5,6 +5,7 @@
 import { findTies } from "../engine/resolve.js";
 import { describeLocation, diagnosticAt, sortDiagnostics } from "./diagnostics.js";
 import type { ConfigSet, Diagnostic, Stack } from "./types.js";
+import { checkAfterApplyFields } from "./validate-after-apply.js";
 import { checkDuplicateGates, checkGateReferences } from "./validate-gates.js";
 import {
   checkDuplicatePolicies,
@@ -12,6 +13,7 @@ import {
   checkPolicyExpressions,
   checkSelectorSense,
 } from "./validate-policies.js";
+import { checkResolvedProgression } from "./validate-progression.js";
 import { checkCycles, checkDependsOn, checkDuplicateStacks } from "./validate-stacks.js";
 import { checkGateTeams, checkPolicyTeams } from "./validate-teams.js";
 import { checkGateTimes, checkPolicyTimes } from "./validate-time.js";
@@ -60,8 +62,10 @@ export function validateConfig(input: ValidateInput): Diagnostic[] {
     );
     for (const gate of set.gates) found.push(...checkGateTimes(gate), ...checkGateTeams(gate, input.org));
   }
+  const environments = new Set(input.stacks.map((s) => s.environment));
   for (const policy of policies) {
     found.push(
+      ...checkAfterApplyFields(policy, environments),
       ...checkExpiry(policy, input.now),
       ...checkPolicyExpressions(policy),
       ...checkPolicyTimes(policy),
@@ -75,5 +79,7 @@ export function validateConfig(input: ValidateInput): Diagnostic[] {
       now: input.now,
     }),
   );
+  const resolveOpts = { ...(input.org === undefined ? {} : { org: input.org }), now: input.now };
+  found.push(...checkResolvedProgression(policies, input.stacks, resolveOpts));
   return sortDiagnostics(found);
 }

@@ -2,7 +2,16 @@ import type { EffectiveFlow } from "./resolve/resolve.js";
 
 export interface JobStep {
   /** machine name, stable for JSON output */
-  step: "pending" | "await-start" | "refresh" | "plan" | "await-approval" | "apply";
+  step:
+    | "pending"
+    | "await-start"
+    | "await-environments"
+    | "await-wave"
+    | "refresh"
+    | "plan"
+    | "await-approval"
+    | "apply"
+    | "verify";
   /** a sentence a person reads */
   text: string;
   /** the control that causes this step */
@@ -26,6 +35,7 @@ export function jobSteps(flow: EffectiveFlow): JobStep[] {
       control: "isManual",
     });
   }
+  steps.push(...beforeStart(flow));
   if (flow.previewBeforeUpdateOrDestroy) {
     if (!flow.skipRefresh)
       steps.push({ step: "refresh", text: "refresh state (drift check)", control: "skipRefresh" });
@@ -51,7 +61,45 @@ export function jobSteps(flow: EffectiveFlow): JobStep[] {
       control: "previewBeforeUpdateOrDestroy",
     });
   }
+  steps.push(...afterApply(flow));
   return steps;
+}
+
+/** Progression and rollout: what the job waits for before it starts (issue #13). */
+function beforeStart(flow: EffectiveFlow): JobStep[] {
+  const steps: JobStep[] = [];
+  const { after, soak } = flow.progression;
+  if (after.length > 0) {
+    steps.push({
+      step: "await-environments",
+      text: `wait until this commit is applied and verified in ${after.join(", ")} (where it touched stacks there)${soak ? `, then ${soak} more` : ""}`,
+      control: "progression",
+    });
+  }
+  if (flow.rollout.waves.length > 0) {
+    steps.push({
+      step: "await-wave",
+      text: `go out in waves of ${flow.rollout.waves.join(", ")} (the rest in the last wave) with the other stacks of its environment this commit touches; wait until the earlier waves are verified`,
+      control: "rollout",
+    });
+  }
+  return steps;
+}
+
+function afterApply(flow: EffectiveFlow): JobStep[] {
+  if (flow.verify.length === 0) return [];
+  const n = flow.verify.length;
+  const onFailure =
+    flow.onFailure === "revert"
+      ? "on failure, open a pull request that reverts the change"
+      : "on failure, hold and ask a person";
+  return [
+    {
+      step: "verify",
+      text: `verify: ${n} check${n === 1 ? "" : "s"} must hold before the stack counts as applied; ${onFailure}`,
+      control: "verify",
+    },
+  ];
 }
 
 /** The one-line form the seed uses: "Push config → Refresh → Plan → ⏸️ Wait for approval → Apply". */
@@ -59,10 +107,13 @@ export function stepsLine(flow: EffectiveFlow): string {
   const names: Record<JobStep["step"], string> = {
     pending: "Pending (nothing until /apply)",
     "await-start": "Wait for /apply",
+    "await-environments": `Wait for ${flow.progression.after.join(", ")}`,
+    "await-wave": "Wait for earlier waves",
     refresh: "Refresh",
     plan: "Plan",
     "await-approval": "Wait for approval",
     apply: "Apply",
+    verify: "Verify",
   };
   return ["Merge", ...jobSteps(flow).map((s) => names[s.step])].join(" → ");
 }

@@ -4,6 +4,7 @@ import { evaluateGate, type GateDecision } from "../engine/gates.js";
 import { describeProvenance, type Provenance } from "../engine/resolve/provenance.js";
 import type { Resolution } from "../engine/resolve/resolve.js";
 import { type JobStep, jobSteps, stepsLine } from "../engine/steps.js";
+import { type ExplainedAfterApply, explainAfterApply, renderAfterApplyText } from "./explain-after-apply.js";
 
 export interface ExplainedField {
   value: unknown;
@@ -36,6 +37,8 @@ export interface ExplainReport {
   approvals: { required: boolean; rule: ApprovalRule | null; reason: string; text: string };
   gates: (GateDecision & { known: boolean; blocks: string[] })[];
   autoMerge: Resolution["autoMerge"];
+  /** verification, progression and rollout, each with the policy that set it */
+  afterApply: ExplainedAfterApply;
   nextChangeAt?: string;
   notes: string[];
   errors: string[];
@@ -82,6 +85,10 @@ export function explainReport(
     breakGlass: field(flow.breakGlass ?? null, provenance.breakGlass),
     timeouts: field(flow.timeouts, provenance.timeouts),
     planMaxAge: field(flow.planMaxAge, provenance.planMaxAge),
+    verify: field(flow.verify, provenance.verify),
+    onFailure: field(flow.onFailure, provenance.onFailure),
+    progression: field(flow.progression, provenance.progression),
+    rollout: field(flow.rollout, provenance.rollout),
   };
   const gates = flow.gates.map((name) => {
     const gate = gatesByName.get(name);
@@ -131,6 +138,7 @@ export function explainReport(
     },
     gates,
     autoMerge: resolution.autoMerge,
+    afterApply: explainAfterApply(resolution),
     ...(resolution.nextChangeAt ? { nextChangeAt: resolution.nextChangeAt.toISOString() } : {}),
     notes: resolution.notes,
     errors: resolution.errors,
@@ -182,6 +190,8 @@ export function renderExplainText(r: ExplainReport): string {
       );
   }
   lines.push(`Auto-merge: ${r.autoMerge.allowed ? "allowed" : "no"} — ${r.autoMerge.reason}`);
+  lines.push("");
+  lines.push(...renderAfterApplyText(r.afterApply));
   if (r.nextChangeAt) lines.push(`Next change: ${r.nextChangeAt} (a schedule boundary or an expiry)`);
   for (const n of r.notes) lines.push(`Note: ${n}`);
   for (const e of r.errors) lines.push(`Error: ${e}`);

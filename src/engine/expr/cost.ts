@@ -14,7 +14,8 @@ import type { ExprVars } from "./types.js";
 
 export const DEFAULT_MAX_COST = 1_000_000;
 
-type Shape =
+/** What the cost estimate knows of a value: list sizes, text lengths, object fields. */
+export type Shape =
   | { kind: "list"; size: number; elem: Shape }
   | { kind: "object"; fields: ReadonlyMap<string, Shape> }
   | { kind: "text"; length: number }
@@ -46,7 +47,11 @@ const TEXT_SCANNING: ReadonlySet<string> = new Set([
 
 /** Estimated cost of evaluating `root` against `vars`. */
 export function estimateCost(root: ASTNode, vars: ExprVars): number {
-  const globals = shapesOf(vars);
+  return estimateCostOfShapes(root, shapesOf(vars));
+}
+
+/** Estimated cost of evaluating `root` when its variables have these shapes (absent ones: `{ kind: "absent" }`). */
+export function estimateCostOfShapes(root: ASTNode, globals: ReadonlyMap<string, Shape>): number {
   let fallback = 1;
   for (const shape of globals.values()) fallback = Math.max(fallback, largest(shape));
   return new Estimator(globals, fallback).estimate(root, new Map()).cost;
@@ -177,7 +182,7 @@ function concat(a: Shape, b: Shape): Shape {
 }
 
 /** A shape that bounds both (a value that is one or the other). */
-function join(a: Shape, b: Shape): Shape {
+export function join(a: Shape, b: Shape): Shape {
   if (a.kind === "absent") return b;
   if (b.kind === "absent") return a;
   if (a.kind === "list" && b.kind === "list") {

@@ -18,6 +18,10 @@ export const BUILT_IN_DEFAULTS: Required<Omit<FlowFields, "breakGlass">> & {
   breakGlass: undefined,
   timeouts: { plan: "1h", apply: "3h", approval: "7d" } satisfies Timeouts,
   planMaxAge: "24h",
+  verify: [],
+  onFailure: "hold",
+  progression: { after: [] },
+  rollout: { waves: [] },
 };
 
 /** SPEC §2.3: a configuration change needs one approver with admin or maintain permission by default. */

@@ -4,9 +4,13 @@ import type {
   BreakGlass,
   FlowFieldName,
   FlowFields,
+  OnFailure,
   Policy,
+  Progression,
+  Rollout,
   Stack,
   Timeouts,
+  VerifyCheck,
 } from "../../config/types.js";
 import { FLOW_FIELD_NAMES } from "../../config/types.js";
 import type { ExprVars } from "../expressions.js";
@@ -40,6 +44,13 @@ export interface EffectiveFlow {
   breakGlass: BreakGlass | undefined;
   timeouts: Required<Timeouts>;
   planMaxAge: string;
+  /** checks that must hold after the apply; empty: none */
+  verify: VerifyCheck[];
+  onFailure: OnFailure;
+  /** `after` empty: waits for no other environment */
+  progression: Progression;
+  /** `waves` empty: all stacks of the environment at once */
+  rollout: Rollout;
 }
 
 export interface AppliedPolicy {
@@ -321,6 +332,10 @@ export function resolveStack(index: PolicyIndex, stack: Stack, ctx: ResolveConte
     breakGlass: values.breakGlass,
     timeouts: { ...BUILT_IN_DEFAULTS.timeouts, ...values.timeouts } as Required<Timeouts>,
     planMaxAge: values.planMaxAge!,
+    verify: values.verify!,
+    onFailure: values.onFailure!,
+    progression: values.progression!,
+    rollout: values.rollout!,
   };
 
   const vars = ctx.vars ?? {};
