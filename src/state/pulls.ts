@@ -28,6 +28,11 @@ export interface PullRecord {
   /** reviews were listed from GitHub once (later ones arrive by webhook) */
   reviewsListed?: boolean;
   commentId?: number;
+  /**
+   * flowgate saw the PR from its `opened` event and never began posting its sticky comment: there is
+   * none to look for (saves listing the comments of every new PR)
+   */
+  noStickyYet?: boolean;
   /** the `flowgate` conclusion last written, for merge queues */
   lastDecision?: { headSha: string; conclusion: "success" | "failure" | "pending"; title: string };
   /** the head auto-merge was enabled for, if it is */

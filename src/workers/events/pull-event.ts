@@ -24,7 +24,7 @@ export async function handlePullEvent(rt: Runtime, event: PullEvent, receivedAt:
     headPushedAt: at,
     pushers: [pull.author],
     updatedAt: at,
-    ...(event.action === "opened" ? { reviewsListed: true } : {}),
+    ...(event.action === "opened" ? { reviewsListed: true, noStickyYet: true } : {}),
     ...(event.before ? { supersededHeads: [event.before] } : {}),
   };
   const created = await rt.pulls.records.create(id, fresh);

@@ -73,7 +73,13 @@ export async function writeSticky(
   const memo = await rt.pulls.checkMemo(repoId, n, "comment", "sticky");
   if (memo && memo.hash === hash) return;
   let id = memo?.id ?? record.commentId;
-  if (id === undefined) {
+  if (id === undefined && record.noStickyYet) {
+    // From here a comment may exist even if this write fails halfway: later writes look for it.
+    await rt.pulls.records.update(`${repoId}:${n}`, (doc) => {
+      delete doc.noStickyYet;
+      return doc;
+    });
+  } else if (id === undefined) {
     const bot = `${rt.appSlug}[bot]`;
     const existing = (await port.listComments(n)).find(
       (c) => c.login === bot && c.body.includes(STICKY_MARKER),
