@@ -1,5 +1,6 @@
 import type { ProbotOctokit } from "probot";
 import type { MergeMethod, Permission } from "../config/types.js";
+import { appBotLogin, isBotAccount } from "../model/bots.js";
 import { statusOf } from "./errors.js";
 import type {
   CheckRunInfo,
@@ -256,7 +257,7 @@ export class OctokitPort implements GitHubPort {
     return (reviews as Json[]).map((r) => ({
       id: r.id,
       login: r.user?.login ?? "",
-      isBot: r.user?.type === "Bot",
+      isBot: isBotAccount(r.user),
       state: r.state,
       commitId: r.commit_id ?? "",
       submittedAt: r.submitted_at ?? "",
@@ -398,7 +399,7 @@ export class OctokitPort implements GitHubPort {
       id: c.id,
       body: c.body ?? "",
       login: c.user?.login ?? "",
-      isBot: c.user?.type === "Bot",
+      isBot: isBotAccount(c.user),
       createdAt: c.created_at ?? "",
     }));
   }
@@ -511,7 +512,7 @@ export class OctokitPort implements GitHubPort {
       },
     );
     const title = `flowgate ${jobId}`;
-    const bot = `${this.appSlug}[bot]`;
+    const bot = appBotLogin(this.appSlug);
     return ((data as Json).workflow_runs as Json[])
       .map(toRun)
       .filter((r) => r.displayTitle === title && (r.actor === null || r.actor === bot));

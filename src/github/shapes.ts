@@ -1,3 +1,4 @@
+import { isBotAccount } from "../model/bots.js";
 import type { PullFacts } from "../model/repo.js";
 import type { PullInfo, WorkflowRun } from "./port.js";
 
@@ -15,7 +16,7 @@ export function toPullInfo(p: Json): PullInfo {
     draft: Boolean(p.draft),
     title: p.title ?? "",
     author: p.user?.login ?? "",
-    authorIsBot: p.user?.type === "Bot",
+    authorIsBot: isBotAccount(p.user),
     headSha: p.head.sha,
     headRef: p.head.ref,
     headRepo: p.head.repo?.full_name ?? null,

@@ -1,4 +1,5 @@
 import { toFacts, toPullInfo, toRun } from "../github/shapes.js";
+import { isBotAccount } from "../model/bots.js";
 import type { FlowgateEvent, PullFacts, RepoInfo } from "./events.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: webhook JSON, read field by field
@@ -37,7 +38,7 @@ function pullFacts(p: Json, repoFullName: string): PullFacts {
   };
 }
 
-const isBot = (user: Json): boolean => user?.type === "Bot" || String(user?.login ?? "").endsWith("[bot]");
+const isBot = (user: Json): boolean => isBotAccount(user);
 
 /**
  * Maps a verified webhook to the event flowgate acts on, or undefined for events it ignores.

@@ -1,5 +1,5 @@
 import type { ApprovalRule, Approvers } from "../../config/types.js";
-import { approverRefusal, isBotLogin, loginKey, type PeopleFacts } from "./eligibility.js";
+import { approverRefusal, isBotPerson, loginKey, type PeopleFacts } from "./eligibility.js";
 import { approvalSummary, NO_RULE_MATCHES } from "./summary.js";
 import { approvalTimingRefusal, headRefusal, type TimingFacts } from "./timing.js";
 import type {
@@ -67,7 +67,7 @@ function personOutcome(
   timing: TimingFacts,
 ): PersonOutcome {
   const first = events[0]!;
-  const person = { login: first.login, isBot: events.some((e) => isBotLogin(e.login, e.isBot)) };
+  const person = { login: first.login, isBot: events.some((e) => isBotPerson(e.login, e.isBot)) };
   const login = first.login;
   const approveRefusal = rule ? approverRefusal(person, rule.approvers, people, "approve") : NO_RULE_MATCHES;
   const rejectRefusal = approverRefusal(

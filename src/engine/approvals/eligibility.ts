@@ -1,4 +1,5 @@
 import type { Approvers, Permission } from "../../config/types.js";
+import { isBotLogin } from "../../model/bots.js";
 import { permissionAtLeast } from "./permission.js";
 
 /** The facts about people that decide who may approve, keyed by lower-cased login (logins ignore case). */
@@ -45,8 +46,8 @@ export function peopleFacts(input: {
   };
 }
 
-export function isBotLogin(login: string, isBot: boolean): boolean {
-  return isBot || login.toLowerCase().endsWith("[bot]");
+export function isBotPerson(login: string, isBot: boolean): boolean {
+  return isBot || isBotLogin(login);
 }
 
 /**
@@ -60,7 +61,7 @@ export function approverRefusal(
   kind: "approve" | "reject" = "approve",
 ): string | undefined {
   const key = loginKey(person.login);
-  if (isBotLogin(person.login, person.isBot))
+  if (isBotPerson(person.login, person.isBot))
     return kind === "approve" ? "bots cannot approve" : "bots cannot reject";
   if (!approvers.allowAuthor) {
     if (key === facts.author) return "author of the PR";

@@ -2,6 +2,7 @@ import type { Runtime } from "../../app/runtime.js";
 import { parseCommands } from "../../engine/commands.js";
 import { helpText } from "../../engine/help.js";
 import { toFacts } from "../../github/shapes.js";
+import { isBotLogin } from "../../model/bots.js";
 import { type CommandRequest, type PullRecord, PullStore } from "../../state/pulls.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import { evaluatePullNow } from "../pull/now.js";
@@ -36,7 +37,7 @@ export async function handleCommentEvent(
   receivedAt: number,
 ): Promise<void> {
   const { repo, comment } = event;
-  if (comment.isBot || comment.login.endsWith("[bot]")) return;
+  if (comment.isBot || isBotLogin(comment.login)) return;
   const parsed = parseCommands(comment.body);
   if (parsed.commands.length === 0 && parsed.errors.length === 0) return;
   const port = rt.github(repo);

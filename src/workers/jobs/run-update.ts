@@ -1,5 +1,6 @@
 import type { Runtime } from "../../app/runtime.js";
 import type { JobEvent, StackJob } from "../../engine/stack-job/types.js";
+import { appBotLogin } from "../../model/bots.js";
 import type { ResultJson } from "../../plan/result.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import { requestPullEvaluation } from "../request.js";
@@ -38,7 +39,7 @@ export async function handleRunEvent(rt: Runtime, event: RunEvent): Promise<void
     const pending = job.runs.find(
       (r) => r.runId === undefined && r.status === "dispatching" && r.attemptedAt,
     );
-    if (!pending || run.actor !== `${rt.appSlug}[bot]`) {
+    if (!pending || run.actor !== appBotLogin(rt.appSlug)) {
       log.warn({ actor: run.actor }, "ignoring a run flowgate did not dispatch for this job");
       return;
     }

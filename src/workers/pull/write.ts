@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Runtime } from "../../app/runtime.js";
 import { statusOf } from "../../github/errors.js";
 import type { CheckRunInput, GitHubPort } from "../../github/port.js";
+import { appBotLogin } from "../../model/bots.js";
 import { AGGREGATE_CHECK } from "../../render/pull-checks.js";
 import { STICKY_MARKER } from "../../render/sticky.js";
 import type { PullRecord } from "../../state/pulls.js";
@@ -80,7 +81,7 @@ export async function writeSticky(
       return doc;
     });
   } else if (id === undefined) {
-    const bot = `${rt.appSlug}[bot]`;
+    const bot = appBotLogin(rt.appSlug);
     const existing = (await port.listComments(n)).find(
       (c) => c.login === bot && c.body.includes(STICKY_MARKER),
     );
