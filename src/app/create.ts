@@ -3,6 +3,7 @@ import type { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import { Probot } from "probot";
+import { formatDiagnostic } from "../config/diagnostics.js";
 import { loadConfigDir } from "../config/load-dir.js";
 import type { ConfigSet } from "../config/types.js";
 import { createConsole } from "../console/index.js";
@@ -117,8 +118,7 @@ export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
       `cannot read the platform policies in ${opts.settings.platformDir}: ${(error as Error).message}`,
     );
   }
-  for (const d of platform.diagnostics)
-    log.warn(`platform policy ${d.file}:${d.line}:${d.col} ${d.severity}: ${d.message}`);
+  for (const d of platform.diagnostics) log.warn(`platform policy ${formatDiagnostic(d)}`);
 
   const runtime: Runtime = {
     settings: opts.settings,

@@ -62,6 +62,11 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 }
 
 /** `file:line:col: error: message` */
+/** `file:line:col message`, as checks and comments show a problem (no severity: they list errors only). */
+export function formatProblem(d: Pick<Diagnostic, "file" | "line" | "col" | "message">): string {
+  return `${d.file}:${d.line}:${d.col} ${d.message}`;
+}
+
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
 }

@@ -1,4 +1,5 @@
 import type { Runtime } from "../../app/runtime.js";
+import { formatProblem } from "../../config/diagnostics.js";
 import type { Stack } from "../../config/types.js";
 import { StackMatcher } from "../../engine/affected.js";
 import { permissionAtLeast } from "../../engine/authority.js";
@@ -52,10 +53,7 @@ export async function handleCommit(rt: Runtime, input: CommitInput): Promise<Sta
 
   const config = await rt.config.read((ref) => rt.github(ref), repo, { ref: after, now });
   if (config.errors.length || config.sourceErrors.length) {
-    const problems = [
-      ...config.sourceErrors,
-      ...config.errors.map((d) => `${d.file}:${d.line}:${d.col} ${d.message}`),
-    ];
+    const problems = [...config.sourceErrors, ...config.errors.map(formatProblem)];
     await reportCommitProblem(
       rt,
       repo,

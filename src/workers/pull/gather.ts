@@ -1,5 +1,6 @@
 import type { RepoConfig } from "../../app/config-service.js";
 import type { Runtime } from "../../app/runtime.js";
+import { formatProblem } from "../../config/diagnostics.js";
 import type { Stack } from "../../config/types.js";
 import { StackMatcher } from "../../engine/affected.js";
 import { DEFAULT_CONFIGURATION_APPROVAL } from "../../engine/approvals.js";
@@ -30,7 +31,7 @@ function matcherFor(stacks: readonly Stack[]): StackMatcher {
 }
 
 function formatConfigErrors(config: RepoConfig): string[] {
-  return [...config.sourceErrors, ...config.errors.map((d) => `${d.file}:${d.line}:${d.col} ${d.message}`)];
+  return [...config.sourceErrors, ...config.errors.map(formatProblem)];
 }
 
 /** What was read besides the snapshot: the commands still to carry out. */

@@ -1,5 +1,6 @@
 import type { RepoConfig } from "../../app/config-service.js";
 import type { Runtime } from "../../app/runtime.js";
+import { formatProblem } from "../../config/diagnostics.js";
 import type { Stack } from "../../config/types.js";
 import type { ExprVars } from "../../engine/expressions.js";
 import {
@@ -64,10 +65,7 @@ export async function explainConfigurationChange(
   vars: ExprVars,
 ): Promise<string> {
   const atHead = await rt.config.read((ref) => rt.github(ref), repo, { ref: headSha, now });
-  const problems = [
-    ...atHead.sourceErrors,
-    ...atHead.errors.map((d) => `${d.file}:${d.line}:${d.col} ${d.message}`),
-  ];
+  const problems = [...atHead.sourceErrors, ...atHead.errors.map(formatProblem)];
   if (problems.length > 0) return configChangeProblems(problems);
   const before = buildPolicyIndex(current.policies, now);
   const after = buildPolicyIndex(atHead.policies, now);
