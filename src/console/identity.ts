@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { exchangeWebFlowCode, getWebFlowAuthorizationUrl } from "@octokit/oauth-methods";
 import { request as octokitRequest } from "@octokit/request";
 import type { Redis } from "ioredis";
+import { keys } from "../state/keys.js";
 import type { RepoInfo } from "../webhooks/events.js";
 
 export interface Person {
@@ -60,7 +61,7 @@ export class GitHubIdentity {
 
   /** The person behind a token, or undefined when GitHub does not accept it. */
   async person(token: string): Promise<Person | undefined> {
-    const key = `fg:console:who:${createHash("sha256").update(token).digest("hex")}`;
+    const key = keys.consoleIdentity(createHash("sha256").update(token).digest("hex"));
     const cached = await this.redis.get(key);
     if (cached) {
       const c = JSON.parse(cached) as { login: string; repos: RepoInfo[] };

@@ -5,6 +5,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Redis } from "ioredis";
+import { keys } from "../state/keys.js";
 
 export const SESSION_COOKIE = "flowgate_session";
 export const STATE_COOKIE = "flowgate_oauth_state";
@@ -16,7 +17,7 @@ export interface Session {
   csrf: string;
 }
 
-const sessionKey = (id: string) => `fg:console:session:${id}`;
+const sessionKey = (id: string) => keys.consoleSession(id);
 
 export class Sessions {
   constructor(

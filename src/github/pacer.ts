@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { keys } from "../state/keys.js";
 
 /** Reserve the next write slot for an installation; returns how long to wait for it. */
 const RESERVE = `
@@ -25,7 +26,7 @@ export class WritePacer {
       await this.redis.eval(
         RESERVE,
         1,
-        `fg:pace:${installationId}`,
+        keys.pace(installationId),
         String(Date.now()),
         String(this.intervalMs),
       ),

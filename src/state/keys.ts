@@ -1,5 +1,10 @@
 /** Every Redis key flowgate writes, in one place. */
 export const keys = {
+  /** the write pacer's next free slot per installation (github/pacer.ts) */
+  pace: (installationId: number) => `fg:pace:${installationId}`,
+  consoleSession: (id: string) => `fg:console:session:${id}`,
+  /** who a console token belongs to, by the token's hash */
+  consoleIdentity: (tokenHash: string) => `fg:console:who:${tokenHash}`,
   pull: (repoId: number, n: number) => `fg:pr:${repoId}:${n}`,
   pullEvents: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:events`,
   pullReviews: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:reviews`,
