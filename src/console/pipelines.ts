@@ -2,7 +2,6 @@
 import type { Runtime } from "../app/runtime.js";
 import { repoIdOf } from "../engine/stack-job/ids.js";
 import type { StackJob } from "../engine/stack-job/types.js";
-import { keys } from "../state/keys.js";
 import { type Person, repoName } from "./identity.js";
 
 export interface PipelineNode {

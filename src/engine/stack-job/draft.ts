@@ -1,14 +1,5 @@
 /** The small steps every transition is made of: a draft of the next job, and how it moves. */
-import {
-  type JobEffect,
-  type JobEvent,
-  type JobRun,
-  type JobStatus,
-  type Operation,
-  type StackJob,
-  TERMINAL_STATUSES,
-  type Transition,
-} from "./types.js";
+import type { JobEffect, JobEvent, JobRun, JobStatus, Operation, StackJob, Transition } from "./types.js";
 
 /** How many history entries a job keeps: enough to explain it, bounded so a looping job cannot grow. */
 export const HISTORY_LIMIT = 50;

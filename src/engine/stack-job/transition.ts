@@ -20,7 +20,6 @@ import {
   dropPlan,
   end,
   HISTORY_LIMIT,
-  lastRunOf,
   moveTo,
   note,
   people,
@@ -35,9 +34,7 @@ import {
 export { dispatchInputs, HISTORY_LIMIT };
 
 import {
-  type JobEffect,
   type JobEvent,
-  type JobRun,
   type JobStatus,
   type Operation,
   type PlanOutcome,

@@ -4,7 +4,6 @@ import { repoIdOf } from "../../engine/stack-job/ids.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
 import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import { safeId } from "../../queue/queues.js";
-import { keys } from "../../state/keys.js";
 import { applyJobEvent } from "../jobs/driver.js";
 import { lostGateStateSince } from "../pull/lost-state.js";
 import { controlsAtDispatch } from "./plan-decisions.js";

@@ -6,7 +6,6 @@ import { repoIdOf } from "../../engine/stack-job/ids.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
 import type { GitHubPort } from "../../github/port.js";
 import { safeId } from "../../queue/queues.js";
-import { keys } from "../../state/keys.js";
 import type { CommandRequest, PullRecord } from "../../state/pulls.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import type { CommandReply } from "../events/gate-command.js";

@@ -11,7 +11,6 @@ import type { StackJob } from "../../engine/stack-job/types.js";
 import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import type { PullFiles } from "../../github/port.js";
 import { safeId } from "../../queue/queues.js";
-import { keys } from "../../state/keys.js";
 import type { RepoInfo } from "../../webhooks/events.js";
 import { applyJobEvent } from "../jobs/driver.js";
 import { inRecovery } from "../pull/lost-state.js";

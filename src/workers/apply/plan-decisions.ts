@@ -5,7 +5,6 @@ import { type PlanFacts, planExprVars } from "../../engine/plan-vars.js";
 import type { Resolution } from "../../engine/resolve/resolve.js";
 import { buildPolicyIndex, resolveStack } from "../../engine/resolve.js";
 import type { JobControls, StackJob } from "../../engine/stack-job/types.js";
-import { keys } from "../../state/keys.js";
 
 /** What the merge decided for an apply job, kept next to it (`keys.jobRule`). */
 export interface StoredJobRule {

@@ -1,7 +1,6 @@
 import type { Runtime } from "../../app/runtime.js";
 import type { JobEvent, StackJob } from "../../engine/stack-job/types.js";
 import { appBotLogin } from "../../model/bots.js";
-import type { ResultJson } from "../../plan/result.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import { requestPullEvaluation } from "../request.js";
 import { applyJobEvent } from "./driver.js";
