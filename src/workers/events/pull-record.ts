@@ -47,7 +47,8 @@ export function recordPullEvent(doc: PullRecord, event: PullEvent): PullRecord {
   fastForward(next, unmerges);
   // `autoMergeFor` stays: GitHub's auto-merge is still on for the old head, and the evaluation of the new
   // head must see that to turn it off (SPEC §3 step 7) or re-enable it with the new head SHA.
-  if (next.facts.headSha !== doc.facts.headSha) next.headPushedAt = Math.max(next.updatedAt, at);
+  // ISO times compare as text; the later of the event and a push it fast-forwarded to
+  if (next.facts.headSha !== doc.facts.headSha) next.headPushedAt = [next.updatedAt, at].sort().at(-1) ?? at;
   if (event.action === "synchronize" && event.sender.login && !next.pushers.includes(event.sender.login)) {
     next.pushers = [...next.pushers, event.sender.login];
   }
