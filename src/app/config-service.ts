@@ -1,10 +1,10 @@
 import { expandGenerators } from "../config/generate.js";
 import { loadConfigFiles, mergeConfigSets } from "../config/load.js";
 import type { ConfigSet, Diagnostic, Gate, Policy, Stack } from "../config/types.js";
-import { validateConfig } from "../config/validate.js";
 import { GitHubConfigSource, type SourceSnapshot } from "../github/config-source.js";
 import type { GitHubPort, RepoRef } from "../github/port.js";
 import type { OrgConfigAbsence } from "../state/org-config.js";
+import { validateConfig } from "../validation/validate.js";
 
 /** Everything configured for one repository at one ref, validated, with its problems as values. */
 export interface RepoConfig {

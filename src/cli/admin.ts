@@ -8,7 +8,7 @@ import { userInfo } from "node:os";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
 import type { StackJob } from "../engine/stack-job/types.js";
-import { parseDuration } from "../engine/time/duration.js";
+import { parseDuration } from "../lang/time/duration.js";
 import { AuditLog } from "../observability/audit.js";
 import { Queues, safeId } from "../queue/queues.js";
 import { JobStore } from "../state/jobs.js";

@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatDiagnostic } from "../config/diagnostics.js";
-import type { ExprVars } from "../engine/expressions.js";
 import { buildPolicyIndex, resolveStack } from "../engine/resolve.js";
+import type { ExprVars } from "../lang/expressions.js";
 import { parseResultJson } from "../plan/result.js";
 import { explainReport, renderExplainText } from "../render/explain.js";
 import { parseArgs, parseAt } from "./args.js";

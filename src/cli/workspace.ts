@@ -10,8 +10,8 @@ import { mergeConfigSets } from "../config/load.js";
 import { loadConfigDir } from "../config/load-dir.js";
 import { listRepoFiles } from "../config/repo-files.js";
 import type { ConfigSet, Diagnostic, Stack } from "../config/types.js";
-import { validateConfig } from "../config/validate.js";
 import { packageRoot } from "../paths.js";
+import { validateConfig } from "../validation/validate.js";
 
 export interface FolderArgs {
   dir?: string;

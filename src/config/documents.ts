@@ -3,7 +3,7 @@
  * SPEC §2 (organization gates are `org:NAME`; `enforced` and `breakGlass` only where they are honoured). Fields that
  * are ignored are dropped here so nothing downstream can honour them by mistake.
  */
-import { literalDirPrefix } from "../engine/glob.js";
+import { literalDirPrefix } from "../lang/glob.js";
 import { diagnosticAt } from "./diagnostics.js";
 import { checkDir } from "./patterns.js";
 import type {

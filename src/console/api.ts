@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Runtime } from "../app/runtime.js";
 import { summarizeUsage } from "../cli/usage-report.js";
-import { parseDuration } from "../engine/time/duration.js";
+import { parseDuration } from "../lang/time/duration.js";
 import { actOnJob, type JobAction, toggleGate } from "./actions.js";
 import { auditEntries } from "./audit.js";
 import { gateRows, waitingItems } from "./data.js";

@@ -1,5 +1,5 @@
 import type { Stack } from "../config/types.js";
-import { type CompiledGlob, compileGlob } from "./glob.js";
+import { type CompiledGlob, compileGlob } from "../lang/glob.js";
 
 export interface AffectedStacks {
   /** stack name → the changed files it owns, in the order of the stacks given */

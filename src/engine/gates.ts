@@ -4,9 +4,9 @@
  * counts as closed until an opener sets it again.
  */
 import type { Gate, GateBlock, GateState } from "../config/types.js";
+import { parseDuration } from "../lang/time/duration.js";
+import { firstMatchingEntry, nextScheduleChange } from "../lang/time/schedule.js";
 import type { Parsed } from "../model/parsed.js";
-import { parseDuration } from "./time/duration.js";
-import { firstMatchingEntry, nextScheduleChange } from "./time/schedule.js";
 
 /** The last manual open or close of a gate, as stored. */
 export interface GateToggle {

@@ -1,4 +1,4 @@
-import { type ExprVars, riskOf } from "./expressions.js";
+import { type ExprVars, riskOf } from "../lang/expressions.js";
 import type { PlanOutcome } from "./stack-job/types.js";
 
 export type PlanFacts = Pick<PlanOutcome, "summary" | "resources" | "estimatedCost">;

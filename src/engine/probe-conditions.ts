@@ -6,14 +6,18 @@
  */
 import type { ParseResult } from "@marcbachmann/cel-js";
 import type { Parsed } from "../config/types.js";
-import { badLiteralPattern, freeVariables } from "./expr/ast.js";
-import { DEFAULT_MAX_COST, estimateCostOfShapes, type Shape } from "./expr/cost.js";
-import { MAX_EXPRESSION_LENGTH } from "./expr/environment.js";
-import { jsonDepth, MAX_JSON_DEPTH, shapeOfJson } from "./expr/json-shape.js";
-import { PROBE_VARIABLE_TYPES, type ProbeConditionKind, probeEnvironment } from "./expr/probe-environment.js";
-import { useLinearMatches } from "./expr/regex.js";
+import { badLiteralPattern, freeVariables } from "../lang/expr/ast.js";
+import { DEFAULT_MAX_COST, estimateCostOfShapes, type Shape } from "../lang/expr/cost.js";
+import { MAX_EXPRESSION_LENGTH } from "../lang/expr/environment.js";
+import { jsonDepth, MAX_JSON_DEPTH, shapeOfJson } from "../lang/expr/json-shape.js";
+import {
+  PROBE_VARIABLE_TYPES,
+  type ProbeConditionKind,
+  probeEnvironment,
+} from "../lang/expr/probe-environment.js";
+import { useLinearMatches } from "../lang/expr/regex.js";
 
-export type { ProbeConditionKind } from "./expr/probe-environment.js";
+export type { ProbeConditionKind } from "../lang/expr/probe-environment.js";
 
 /** What a condition sees; a variable left out has no value (a body that was not JSON). */
 export interface ProbeVars {

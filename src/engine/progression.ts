@@ -4,8 +4,8 @@
  * there), and `soak` has passed since the last of them was verified. Pure: the caller says what happened where.
  */
 import type { Parsed, Progression } from "../config/types.js";
+import { formatDuration, parseDuration } from "../lang/time/duration.js";
 import type { StackAtCommit } from "./stack-progress.js";
-import { formatDuration, parseDuration } from "./time/duration.js";
 
 export type { StackAtCommit, StackProgress } from "./stack-progress.js";
 

@@ -5,7 +5,7 @@
  */
 import { VERIFY_KINDS } from "../config/after-apply-types.js";
 import type { Parsed, VerifyCheck, VerifyKind } from "../config/types.js";
-import { parseDuration } from "./time/duration.js";
+import { parseDuration } from "../lang/time/duration.js";
 
 export const DEFAULT_PROBE_INTERVAL = "30s";
 export const DEFAULT_PROBE_TIMEOUT = "10s";

@@ -5,8 +5,8 @@
  */
 import { describeProvenance, type Provenance } from "../engine/resolve/provenance.js";
 import type { Resolution } from "../engine/resolve/resolve.js";
-import { formatDuration } from "../engine/time/duration.js";
 import { type PlannedCheck, planChecks } from "../engine/verification.js";
+import { formatDuration } from "../lang/time/duration.js";
 
 export interface ExplainedAfterApply {
   verify: { checks: PlannedCheck[]; error?: string; setBy: Provenance; text: string };

@@ -4,8 +4,8 @@
  */
 
 import type { Parsed } from "../config/types.js";
-import { checkProbeHeader } from "../config/validate-probe-url.js";
 import { substituteEnv } from "../engine/env-references.js";
+import { checkProbeHeader } from "../validation/validate-probe-url.js";
 import { refusalFor } from "./allowed-hosts.js";
 import type { ProbeContext } from "./types.js";
 

@@ -5,8 +5,8 @@
  * `failureLimit` samples failed, or at once on a failure that asking again cannot mend.
  */
 
-import { formatDuration } from "../engine/time/duration.js";
 import type { ProbeSchedule } from "../engine/verification.js";
+import { formatDuration } from "../lang/time/duration.js";
 
 export interface ProbeSample {
   at: Date;

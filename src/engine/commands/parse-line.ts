@@ -1,6 +1,7 @@
 /** One command line → a command or an error. The line is known to be visible and to start with `/`. */
+
+import { parseDuration } from "../../lang/time/duration.js";
 import type { Parsed } from "../../model/parsed.js";
-import { parseDuration } from "../time/duration.js";
 import { checkGateName, checkStackName, cleanReason, display, words } from "./arguments.js";
 import type { Command } from "./types.js";
 

@@ -1,5 +1,5 @@
 import type { ApprovalRule, Policy } from "../../config/types.js";
-import type { ExprVars } from "../expressions.js";
+import type { ExprVars } from "../../lang/expressions.js";
 import { DEFAULT_CONFIGURATION_RULE } from "./defaults.js";
 import { evaluateCondition } from "./evaluate.js";
 import { builtInProvenance, describeProvenance, type Provenance, policyProvenance } from "./provenance.js";

@@ -1,5 +1,10 @@
+import {
+  type CompiledExpression,
+  compileExpression,
+  type ExprVars,
+  evaluateBool,
+} from "../../lang/expressions.js";
 import type { Parsed } from "../../model/parsed.js";
-import { type CompiledExpression, compileExpression, type ExprVars, evaluateBool } from "../expressions.js";
 
 export type ConditionOutcome =
   | { kind: "value"; holds: boolean; readsPlan: boolean }

@@ -13,8 +13,8 @@ import type {
   VerifyCheck,
 } from "../../config/types.js";
 import { FLOW_FIELD_NAMES } from "../../config/types.js";
-import type { ExprVars } from "../expressions.js";
-import { firstMatchingEntry, nextScheduleChange } from "../time/schedule.js";
+import type { ExprVars } from "../../lang/expressions.js";
+import { firstMatchingEntry, nextScheduleChange } from "../../lang/time/schedule.js";
 import { BUILT_IN_DEFAULTS } from "./defaults.js";
 import { evaluateCondition } from "./evaluate.js";
 import { builtInProvenance, describeProvenance, type Provenance, policyProvenance } from "./provenance.js";

@@ -1,6 +1,6 @@
 import type { Level, Policy, Stack } from "../../config/types.js";
-import { compileGlob } from "../glob.js";
-import { isExpired, parseExpires } from "../time/expires.js";
+import { compileGlob } from "../../lang/glob.js";
+import { isExpired, parseExpires } from "../../lang/time/expires.js";
 
 /** Selector kinds from least to most specific (SPEC §2.2); any other kind is a resource kind. */
 export type SelectorRank = 0 | 1 | 2 | 3;

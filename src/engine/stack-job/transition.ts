@@ -3,10 +3,11 @@
  * job, the effects the I/O layer must carry out and a note out. Events that do not apply in the job's
  * status are refused (accepted: false) with a note saying why; the input job is never changed.
  */
+
+import { formatDuration } from "../../lang/time/duration.js";
 import { errorSummary } from "../../plan/error-text.js";
 import { planFingerprint } from "../../plan/fingerprint.js";
 import { formatSummary, type ResultJson } from "../../plan/result.js";
-import { formatDuration } from "../time/duration.js";
 import { queuedReason } from "./create.js";
 import {
   accept,

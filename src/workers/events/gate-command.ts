@@ -1,8 +1,8 @@
 import type { Runtime } from "../../app/runtime.js";
 import { mayOpenGate } from "../../engine/authority.js";
 import { olderThanToggle, toggleExpiry } from "../../engine/gates.js";
-import { formatDuration } from "../../engine/time/duration.js";
 import type { GitHubPort } from "../../github/port.js";
+import { formatDuration } from "../../lang/time/duration.js";
 import { keys } from "../../state/keys.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import { isTeamMember, permissionOf } from "../pull/people.js";

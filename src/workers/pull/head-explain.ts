@@ -2,7 +2,6 @@ import type { RepoConfig } from "../../app/config-service.js";
 import type { Runtime } from "../../app/runtime.js";
 import { formatProblem } from "../../config/diagnostics.js";
 import type { Stack } from "../../config/types.js";
-import type { ExprVars } from "../../engine/expressions.js";
 import {
   buildPolicyIndex,
   describeProvenance,
@@ -10,6 +9,7 @@ import {
   resolveStack,
 } from "../../engine/resolve.js";
 import { stepsLine } from "../../engine/steps.js";
+import type { ExprVars } from "../../lang/expressions.js";
 import {
   configChangeExplain,
   configChangeProblems,

@@ -7,7 +7,7 @@ import { stringify } from "yaml";
 import { expandGenerators } from "../../../src/config/generate.js";
 import { loadConfigFiles } from "../../../src/config/load.js";
 import type { ConfigSet } from "../../../src/config/types.js";
-import { validateConfig } from "../../../src/config/validate.js";
+import { validateConfig } from "../../../src/validation/validate.js";
 import { GATE, STACK } from "./helpers.js";
 
 const VALID = `${STACK}---

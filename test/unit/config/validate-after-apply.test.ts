@@ -1,6 +1,6 @@
 /** `flowgate validate` on verify, onFailure, progression and rollout: every finding with file, line and column. */
 import { describe, expect, test } from "vitest";
-import { validateConfig } from "../../../src/config/validate.js";
+import { validateConfig } from "../../../src/validation/validate.js";
 import { brief, load, locate } from "./helpers.js";
 
 const NOW = new Date("2026-03-01T12:00:00Z");

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { expandGenerators } from "../../../src/config/generate.js";
 import type { ConfigSet, Stack } from "../../../src/config/types.js";
-import { validateConfig } from "../../../src/config/validate.js";
+import { validateConfig } from "../../../src/validation/validate.js";
 import { brief, load, locate } from "./helpers.js";
 
 const NOW = new Date("2026-03-01T12:00:00Z");

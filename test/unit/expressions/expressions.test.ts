@@ -10,7 +10,7 @@ import {
   type PlanResourceVar,
   type PlanVar,
   riskOf,
-} from "../../../src/engine/expressions.js";
+} from "../../../src/lang/expressions.js";
 
 function compile(source: string): CompiledExpression {
   const c = compileExpression(source);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatDuration, MAX_DURATION_MS, parseDuration } from "../../../src/engine/time/duration.js";
+import { formatDuration, MAX_DURATION_MS, parseDuration } from "../../../src/lang/time/duration.js";
 
 const S = 1000;
 const M = 60 * S;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isExpired, parseExpires } from "../../../src/engine/time/expires.js";
+import { isExpired, parseExpires } from "../../../src/lang/time/expires.js";
 
 function instant(text: string): string | undefined {
   const parsed = parseExpires(text);

@@ -10,7 +10,7 @@ import {
   parseDays,
   parseHours,
   windowMatches,
-} from "../../../src/engine/time/schedule.js";
+} from "../../../src/lang/time/schedule.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

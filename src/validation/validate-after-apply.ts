@@ -4,14 +4,14 @@
  * workflow inputs flowgate sets itself, and environments in `progression.after` that no stack has.
  */
 
+import type { HttpProbe, ProbeTiming, PrometheusProbe, WorkflowProbe } from "../config/after-apply-types.js";
+import { diagnosticAt } from "../config/diagnostics.js";
+import { fieldSetsOf } from "../config/flow-fields.js";
+import { didYouMean } from "../config/suggest.js";
+import type { Diagnostic, NodePath, Policy, Progression, VerifyCheck } from "../config/types.js";
 import { compileProbeCondition, type ProbeConditionKind } from "../engine/probe-conditions.js";
-import { parseDuration } from "../engine/time/duration.js";
 import { checkName, kindsOf, MAX_PROBE_FOR_MS, MAX_PROBE_TIMEOUT_MS } from "../engine/verification.js";
-import type { HttpProbe, ProbeTiming, PrometheusProbe, WorkflowProbe } from "./after-apply-types.js";
-import { diagnosticAt } from "./diagnostics.js";
-import { fieldSetsOf } from "./flow-fields.js";
-import { didYouMean } from "./suggest.js";
-import type { Diagnostic, NodePath, Policy, Progression, VerifyCheck } from "./types.js";
+import { parseDuration } from "../lang/time/duration.js";
 import { checkProbeHeader, checkProbeUrl } from "./validate-probe-url.js";
 
 /** Inputs every stack job gets (SPEC §5): a verification workflow cannot set them. */

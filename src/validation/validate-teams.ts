@@ -3,9 +3,9 @@
  * looked up there under its slug alone, so a same-named team of another organization could count:
  * such a reference is refused, with its file and line.
  */
-import { diagnosticAt } from "./diagnostics.js";
-import { fieldSetsOf } from "./flow-fields.js";
-import type { Diagnostic, DocOrigin, Gate, NodePath, Policy } from "./types.js";
+import { diagnosticAt } from "../config/diagnostics.js";
+import { fieldSetsOf } from "../config/flow-fields.js";
+import type { Diagnostic, DocOrigin, Gate, NodePath, Policy } from "../config/types.js";
 
 function foreignOrg(team: string, org: string): string | undefined {
   const parts = team.replace(/^@/, "").split("/");

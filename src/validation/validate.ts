@@ -2,9 +2,10 @@
  * Semantic validation across documents and sources (SPEC §2, §6.1): what the schema cannot see. Returns only these
  * findings; the loading diagnostics (`ConfigSet.diagnostics`) and the generators' are the caller's to add.
  */
+
+import { describeLocation, diagnosticAt, sortDiagnostics } from "../config/diagnostics.js";
+import type { ConfigSet, Diagnostic, Stack } from "../config/types.js";
 import { findTies } from "../engine/resolve.js";
-import { describeLocation, diagnosticAt, sortDiagnostics } from "./diagnostics.js";
-import type { ConfigSet, Diagnostic, Stack } from "./types.js";
 import { checkAfterApplyFields } from "./validate-after-apply.js";
 import { checkDuplicateGates, checkGateReferences } from "./validate-gates.js";
 import {

@@ -1,7 +1,7 @@
 /** Stack checks across files (SPEC §2.1): one stack per name, known `dependsOn`, no dependency cycles. */
-import { describeLocation, diagnosticAt } from "./diagnostics.js";
-import { didYouMean } from "./suggest.js";
-import type { Diagnostic, NodePath, Stack } from "./types.js";
+import { describeLocation, diagnosticAt } from "../config/diagnostics.js";
+import { didYouMean } from "../config/suggest.js";
+import type { Diagnostic, NodePath, Stack } from "../config/types.js";
 
 /** Where a stack's name is written: its metadata, or the template of the generator that made it. */
 export function stackNamePath(stack: Stack): NodePath {

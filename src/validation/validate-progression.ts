@@ -2,10 +2,11 @@
  * Findings that need each stack's resolved policy (issue #13): environments that wait for themselves or for each
  * other in a cycle, and stacks of one environment whose rollouts differ (their waves cannot be planned together).
  */
+
+import { diagnosticAt, fileDiagnostic } from "../config/diagnostics.js";
+import type { Diagnostic, NodePath, Policy, Stack } from "../config/types.js";
 import { progressionCycle } from "../engine/progression.js";
 import { buildPolicyIndex, describeProvenance, type Resolution, resolveStack } from "../engine/resolve.js";
-import { diagnosticAt, fileDiagnostic } from "./diagnostics.js";
-import type { Diagnostic, NodePath, Policy, Stack } from "./types.js";
 
 type Field = "progression" | "rollout";
 

@@ -1,9 +1,10 @@
 /** Durations (`window`, `timeouts.*`, `planMaxAge`) and schedule windows (days, hours, timezone) of policies and gates. */
-import { parseDuration } from "../engine/time/duration.js";
-import { compileWindow } from "../engine/time/schedule.js";
-import { diagnosticAt } from "./diagnostics.js";
-import { fieldSetsOf } from "./flow-fields.js";
-import type { Diagnostic, DocOrigin, Gate, NodePath, Policy, ScheduleWindow } from "./types.js";
+
+import { diagnosticAt } from "../config/diagnostics.js";
+import { fieldSetsOf } from "../config/flow-fields.js";
+import type { Diagnostic, DocOrigin, Gate, NodePath, Policy, ScheduleWindow } from "../config/types.js";
+import { parseDuration } from "../lang/time/duration.js";
+import { compileWindow } from "../lang/time/schedule.js";
 
 function checkDuration(
   text: string | undefined,

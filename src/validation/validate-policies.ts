@@ -2,13 +2,20 @@
  * Policy checks (SPEC §2.2): expiry, CEL expressions and what a condition reading the plan may set, and fields
  * that mean nothing for the selector kind they are written under.
  */
-import { compileExpression, EXPRESSION_VARIABLES } from "../engine/expressions.js";
-import { compileGlob } from "../engine/glob.js";
-import { isExpired, parseExpires } from "../engine/time/expires.js";
-import { describeLocation, diagnosticAt } from "./diagnostics.js";
-import { type FieldSet, fieldSetsOf, fieldsSet } from "./flow-fields.js";
-import { didYouMean } from "./suggest.js";
-import { CONTROL_NAMES, type Diagnostic, type NodePath, type Policy, PRE_PLAN_FIELDS } from "./types.js";
+
+import { describeLocation, diagnosticAt } from "../config/diagnostics.js";
+import { type FieldSet, fieldSetsOf, fieldsSet } from "../config/flow-fields.js";
+import { didYouMean } from "../config/suggest.js";
+import {
+  CONTROL_NAMES,
+  type Diagnostic,
+  type NodePath,
+  type Policy,
+  PRE_PLAN_FIELDS,
+} from "../config/types.js";
+import { compileExpression, EXPRESSION_VARIABLES } from "../lang/expressions.js";
+import { compileGlob } from "../lang/glob.js";
+import { isExpired, parseExpires } from "../lang/time/expires.js";
 
 const EXPIRES_PATH: NodePath = ["metadata", "annotations", "expires"];
 

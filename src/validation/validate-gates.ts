@@ -2,10 +2,10 @@
  * Gate checks: one gate per name and source, and every gate a stack or policy names exists. Repository gates are
  * known from the repository; `org:` gates from the organization, when it was given (SPEC §3.2).
  */
-import { describeLocation, diagnosticAt } from "./diagnostics.js";
-import { fieldSetsOf } from "./flow-fields.js";
-import { didYouMean } from "./suggest.js";
-import type { ConfigSet, Diagnostic, DocOrigin, Gate, Level, NodePath, Stack } from "./types.js";
+import { describeLocation, diagnosticAt } from "../config/diagnostics.js";
+import { fieldSetsOf } from "../config/flow-fields.js";
+import { didYouMean } from "../config/suggest.js";
+import type { ConfigSet, Diagnostic, DocOrigin, Gate, Level, NodePath, Stack } from "../config/types.js";
 
 export function checkDuplicateGates(gates: readonly Gate[]): Diagnostic[] {
   const first = new Map<string, Gate>();
