@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import pino from "pino";
+import { readSettings } from "../runtime/settings.js";
 import { createFlowgate, type Flowgate } from "./create.js";
 import { type LocalRedis, startLocalRedis } from "./local-redis.js";
-import { readSettings } from "./settings.js";
 import { runSetup } from "./setup.js";
 import { stopOnSignals, stopWhenParentExits, within } from "./signals.js";
 import { startWebhookProxy } from "./webhook-proxy.js";

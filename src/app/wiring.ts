@@ -1,3 +1,4 @@
+import type { Wiring } from "../runtime/wiring.js";
 import { ReconcileMemory } from "../state/reconcile.js";
 import { advanceJob } from "../workers/apply/advance.js";
 import { mergedPullCommand } from "../workers/apply/commands.js";
@@ -21,7 +22,6 @@ import { ensureDispatched } from "../workers/jobs/dispatch.js";
 import { applyJobEvent } from "../workers/jobs/driver.js";
 import { handleRunEvent } from "../workers/jobs/run-update.js";
 import { reconcileInstallation } from "../workers/reconcile/reconcile.js";
-import type { Wiring } from "../workers/wiring.js";
 
 /**
  * Every route from a webhook, a step or a job change to the work it starts, in one place. Read top to

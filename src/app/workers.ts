@@ -7,10 +7,10 @@ import {
   type PullJob,
   QUEUE_NAMES,
 } from "../queue/queues.js";
+import type { Runtime } from "../runtime/runtime.js";
 import { routeEvent } from "../workers/events/route.js";
 import { processJobStep } from "../workers/jobs/process.js";
 import { processPullJob } from "../workers/pull/process.js";
-import type { Runtime } from "./runtime.js";
 
 /** The worker role: one BullMQ worker per queue, each with its own blocking connection. */
 export function startWorkers(rt: Runtime, connection: () => Redis): Worker[] {

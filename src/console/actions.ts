@@ -2,8 +2,9 @@
  * Console actions, carried out by the very functions the comment commands use, so the same
  * eligibility rules and the same refusal reasons apply; the person's GitHub login is the actor.
  */
-import type { Runtime } from "../app/runtime.js";
+
 import type { StackJob } from "../engine/stack-job/types.js";
+import type { Runtime } from "../runtime/runtime.js";
 import type { FlowgateEvent } from "../webhooks/events.js";
 import { mergedPullCommand } from "../workers/apply/commands.js";
 import { type CommandReply, gateCommand } from "../workers/events/gate-command.js";

@@ -3,9 +3,9 @@
  * The caller is already known (session or GitHub token); every answer is limited to their repositories.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Runtime } from "../app/runtime.js";
 import { summarizeUsage } from "../cli/usage-report.js";
 import { parseDuration } from "../lang/time/duration.js";
+import type { Runtime } from "../runtime/runtime.js";
 import { actOnJob, type JobAction, toggleGate } from "./actions.js";
 import { auditEntries } from "./audit.js";
 import { gateRows, waitingItems } from "./data.js";

@@ -1,6 +1,7 @@
 /** The audit log, limited to the person's repositories and filtered as the audit view asks. */
-import type { Runtime } from "../app/runtime.js";
+
 import type { AuditEntry } from "../observability/audit.js";
+import type { Runtime } from "../runtime/runtime.js";
 import type { Person } from "./identity.js";
 
 export interface AuditFilters {

@@ -2,10 +2,11 @@
  * What the console shows, read from flowgate's own state and filtered to the repositories the
  * person can read. Plain data out; the views turn it into HTML and the API into JSON.
  */
-import type { Runtime } from "../app/runtime.js";
+
 import type { Approvers, Gate } from "../config/types.js";
 import { evaluateGate } from "../engine/gates.js";
 import type { StackJob } from "../engine/stack-job/types.js";
+import type { Runtime } from "../runtime/runtime.js";
 import { keys } from "../state/keys.js";
 import type { RepoInfo } from "../webhooks/events.js";
 import { storedJobRule } from "../workers/apply/plan-decisions.js";

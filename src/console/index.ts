@@ -5,8 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Runtime } from "../app/runtime.js";
 import { summarizeUsage } from "../cli/usage-report.js";
+import type { Runtime } from "../runtime/runtime.js";
 import { actOnJob, type JobAction } from "./actions.js";
 import { applyPending, gateAction, handleApi } from "./api.js";
 import { CSS, JS } from "./assets.js";

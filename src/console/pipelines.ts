@@ -1,7 +1,8 @@
 /** A merge commit's apply jobs, as the pipeline view and `/api/v1/pipelines` show them. */
-import type { Runtime } from "../app/runtime.js";
+
 import { repoIdOf } from "../engine/stack-job/ids.js";
 import type { StackJob } from "../engine/stack-job/types.js";
+import type { Runtime } from "../runtime/runtime.js";
 import { type Person, repoName } from "./identity.js";
 
 export interface PipelineNode {

@@ -1,6 +1,7 @@
 /** One pull request as the console shows it. */
-import type { Runtime } from "../app/runtime.js";
+
 import { STICKY_MARKER } from "../render/sticky.js";
+import type { Runtime } from "../runtime/runtime.js";
 import type { Person } from "./identity.js";
 
 export interface PullView {

@@ -1,7 +1,7 @@
 import pino from "pino";
 import { createFlowgate, type Flowgate } from "../../src/app/create.js";
-import type { Clock } from "../../src/app/runtime.js";
-import { readSettings, type Settings } from "../../src/app/settings.js";
+import type { Clock } from "../../src/runtime/runtime.js";
+import { readSettings, type Settings } from "../../src/runtime/settings.js";
 import { FakeGitHub } from "./fake-github/index.js";
 import { startRedis, type TestRedis } from "./redis.js";
 

@@ -1,9 +1,9 @@
-import type { Runtime } from "../../app/runtime.js";
 import { evaluateGate, type GateDecision } from "../../engine/gates.js";
 import { repoIdOf } from "../../engine/stack-job/ids.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
 import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import { safeId } from "../../queue/queues.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import { applyJobEvent } from "../jobs/driver.js";
 import { lostGateStateSince } from "../pull/lost-state.js";
 import { controlsAtDispatch } from "./plan-decisions.js";

@@ -1,4 +1,3 @@
-import type { Runtime } from "../../app/runtime.js";
 import { type ApprovalEvent, countApprovals, peopleFacts } from "../../engine/approvals.js";
 import { mayApply, permissionAtLeast } from "../../engine/authority.js";
 import { scopeStacks } from "../../engine/commands.js";
@@ -6,6 +5,7 @@ import { repoIdOf } from "../../engine/stack-job/ids.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
 import type { GitHubPort } from "../../github/port.js";
 import { safeId } from "../../queue/queues.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { CommandRequest, PullRecord } from "../../state/pulls.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import type { CommandReply } from "../events/gate-command.js";

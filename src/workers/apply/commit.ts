@@ -1,4 +1,3 @@
-import type { Runtime } from "../../app/runtime.js";
 import { formatProblem } from "../../config/diagnostics.js";
 import type { Stack } from "../../config/types.js";
 import { StackMatcher } from "../../engine/affected.js";
@@ -11,6 +10,7 @@ import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import type { PullFiles } from "../../github/port.js";
 import type { ExprVars } from "../../lang/expressions.js";
 import { safeId } from "../../queue/queues.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { RepoInfo } from "../../webhooks/events.js";
 import { applyJobEvent } from "../jobs/driver.js";
 import { inRecovery } from "../pull/lost-state.js";

@@ -1,8 +1,8 @@
-import type { Runtime } from "../../app/runtime.js";
 import { repoIdOf } from "../../engine/stack-job/ids.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
 import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import { safeId } from "../../queue/queues.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import { applyJobEvent } from "../jobs/driver.js";
 import { storedJobRule } from "./plan-decisions.js";

@@ -1,10 +1,10 @@
-import type { Runtime } from "../../app/runtime.js";
 import type { ApprovalRule } from "../../config/types.js";
 import { type PlanFacts, planExprVars } from "../../engine/plan-vars.js";
 import type { Resolution } from "../../engine/resolve/resolve.js";
 import { buildPolicyIndex, resolveStack } from "../../engine/resolve.js";
 import type { JobControls, StackJob } from "../../engine/stack-job/types.js";
 import type { ExprVars } from "../../lang/expressions.js";
+import type { Runtime } from "../../runtime/runtime.js";
 
 /** What the merge decided for an apply job, kept next to it (`keys.jobRule`). */
 export interface StoredJobRule {

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import type { Runtime } from "../../app/runtime.js";
 import type { Resolution } from "../../engine/resolve/resolve.js";
 import { buildPolicyIndex, resolveStack } from "../../engine/resolve.js";
 import type { ExprVars } from "../../lang/expressions.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { RepoInfo } from "../../webhooks/events.js";
 
 /** What a stack's policy looks like to the apply side: a change of it pauses the next apply (SPEC §2.3). */

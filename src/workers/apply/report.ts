@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import type { Runtime } from "../../app/runtime.js";
 import { repoIdOf } from "../../engine/stack-job/ids.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
 import type { RepoRef } from "../../github/port.js";
 import { applyCheck, renderApplyComment } from "../../render/apply.js";
 import { applyCheckName } from "../../render/pull-checks.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import { keys } from "../../state/keys.js";
 import { tryLock } from "../../state/lock.js";
 import type { RepoInfo } from "../../webhooks/events.js";

@@ -1,5 +1,5 @@
-import type { Runtime } from "../../app/runtime.js";
 import { APPROVE_ACTION } from "../../render/pull-checks.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import { approveApplyJob } from "../apply/commands.js";
 import { applyJobEvent } from "../jobs/driver.js";

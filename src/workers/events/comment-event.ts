@@ -1,8 +1,8 @@
-import type { Runtime } from "../../app/runtime.js";
 import { parseCommands } from "../../engine/commands.js";
 import { helpText } from "../../engine/help.js";
 import { toFacts } from "../../github/shapes.js";
 import { isBotLogin } from "../../model/bots.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import { type CommandRequest, type PullRecord, PullStore } from "../../state/pulls.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import { evaluatePullNow } from "../pull/now.js";

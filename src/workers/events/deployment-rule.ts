@@ -1,5 +1,5 @@
-import type { Runtime } from "../../app/runtime.js";
 import type { GitHubPort } from "../../github/port.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import { RUN_NAME } from "../jobs/run-update.js";
 

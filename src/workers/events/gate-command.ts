@@ -1,8 +1,8 @@
-import type { Runtime } from "../../app/runtime.js";
 import { mayOpenGate } from "../../engine/authority.js";
 import { olderThanToggle, toggleExpiry } from "../../engine/gates.js";
 import type { GitHubPort } from "../../github/port.js";
 import { formatDuration } from "../../lang/time/duration.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import { keys } from "../../state/keys.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import { isTeamMember, permissionOf } from "../pull/people.js";
@@ -10,7 +10,7 @@ import { requestPullEvaluation } from "../request.js";
 
 type CommentEvent = Extract<FlowgateEvent, { type: "comment" }>;
 
-import type { CommandReply } from "../wiring.js";
+import type { CommandReply } from "../../runtime/wiring.js";
 
 export type { CommandReply };
 

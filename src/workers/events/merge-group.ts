@@ -1,6 +1,6 @@
-import type { Runtime } from "../../app/runtime.js";
 import type { GitHubPort } from "../../github/port.js";
 import { AGGREGATE_CHECK } from "../../render/pull-checks.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { PullRecord } from "../../state/pulls.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 

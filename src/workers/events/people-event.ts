@@ -1,4 +1,4 @@
-import type { Runtime } from "../../app/runtime.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import { keys } from "../../state/keys.js";
 import type { FlowgateEvent, RepoInfo } from "../../webhooks/events.js";
 import { requestPullEvaluation } from "../request.js";

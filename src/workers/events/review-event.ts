@@ -1,4 +1,4 @@
-import type { Runtime } from "../../app/runtime.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import { evaluatePullNow } from "../pull/now.js";
 

@@ -1,5 +1,5 @@
-import type { Runtime } from "../../app/runtime.js";
 import type { EventJob } from "../../queue/queues.js";
+import type { Runtime } from "../../runtime/runtime.js";
 
 /** Routes one queued webhook to what it means for flowgate, as the runtime's wiring says. */
 export async function routeEvent(rt: Runtime, data: EventJob): Promise<void> {

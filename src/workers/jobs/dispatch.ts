@@ -1,4 +1,3 @@
-import type { Runtime } from "../../app/runtime.js";
 import { repoIdOf } from "../../engine/stack-job/ids.js";
 import { dispatchInputs } from "../../engine/stack-job/index.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
@@ -6,6 +5,7 @@ import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import { isPermanent, statusOf } from "../../github/errors.js";
 import type { WorkflowRun } from "../../github/port.js";
 import { safeId } from "../../queue/queues.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import { applyJobEvent } from "./driver.js";
 import { handleRunEvent } from "./run-update.js";
 

@@ -1,8 +1,8 @@
-import type { Runtime } from "../../app/runtime.js";
 import { transition } from "../../engine/stack-job/index.js";
 import type { JobEffect, JobEvent, StackJob } from "../../engine/stack-job/types.js";
 import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import { safeId } from "../../queue/queues.js";
+import type { Runtime } from "../../runtime/runtime.js";
 
 export interface Applied {
   job: StackJob;

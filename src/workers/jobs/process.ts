@@ -1,5 +1,5 @@
-import type { Runtime } from "../../app/runtime.js";
 import type { JobStep } from "../../queue/queues.js";
+import type { Runtime } from "../../runtime/runtime.js";
 
 /** Runs one step of a stack job or of the apply pipeline, as the runtime's wiring says. */
 export async function processJobStep(rt: Runtime, step: JobStep): Promise<void> {

@@ -1,6 +1,6 @@
-import type { Runtime } from "../../app/runtime.js";
 import type { JobEvent, StackJob } from "../../engine/stack-job/types.js";
 import { appBotLogin } from "../../model/bots.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { FlowgateEvent } from "../../webhooks/events.js";
 import { requestPullEvaluation } from "../request.js";
 import { applyJobEvent } from "./driver.js";

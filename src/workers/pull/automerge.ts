@@ -1,6 +1,6 @@
-import type { Runtime } from "../../app/runtime.js";
 import type { PullDecision } from "../../engine/pull-decision.js";
 import type { GitHubPort } from "../../github/port.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { PullRecord } from "../../state/pulls.js";
 
 /**

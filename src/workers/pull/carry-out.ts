@@ -1,10 +1,10 @@
-import type { Runtime } from "../../app/runtime.js";
 import type { PullEvaluation, PullWrite } from "../../engine/pull/evaluate.js";
 import type { PullSnapshot } from "../../engine/pull/snapshot.js";
 import type { GitHubPort } from "../../github/port.js";
 import { aggregateCheck, planCheck, unownedFilesSection, unownedState } from "../../render/pull-checks.js";
 import { configSections } from "../../render/pull-sections.js";
 import { renderSticky } from "../../render/sticky.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { PullRecord } from "../../state/pulls.js";
 import { syncAutoMerge } from "./automerge.js";
 import { startPlanJob } from "./plans.js";

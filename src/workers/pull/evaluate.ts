@@ -1,8 +1,8 @@
-import type { Runtime } from "../../app/runtime.js";
 import type { Permission } from "../../config/types.js";
 import { commandLookups, decideCommands } from "../../engine/pull/commands.js";
 import { decidePullEvaluation } from "../../engine/pull/evaluate.js";
 import type { GitHubPort } from "../../github/port.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { PullRecord } from "../../state/pulls.js";
 import { carryOutEvaluation } from "./carry-out.js";
 import { type GatheredPull, gatherPull } from "./gather.js";

@@ -1,5 +1,5 @@
-import type { Runtime } from "../../app/runtime.js";
 import type { GitHubPort, PullFiles } from "../../github/port.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { PullRecord } from "../../state/pulls.js";
 
 export interface ChangedFiles {

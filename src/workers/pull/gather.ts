@@ -1,5 +1,3 @@
-import type { RepoConfig } from "../../app/config-service.js";
-import type { Runtime } from "../../app/runtime.js";
 import { formatProblem } from "../../config/diagnostics.js";
 import type { Stack } from "../../config/types.js";
 import { StackMatcher } from "../../engine/affected.js";
@@ -12,6 +10,8 @@ import type { ConfigFacts, PullSnapshot, StackFacts } from "../../engine/pull/sn
 import { buildPolicyIndex, resolveConfigurationApproval, resolveStack } from "../../engine/resolve.js";
 import type { GitHubPort } from "../../github/port.js";
 import type { ExprVars } from "../../lang/expressions.js";
+import type { RepoConfig } from "../../runtime/config-service.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { PullRecord } from "../../state/pulls.js";
 import { isConfigurationChange } from "./config-change.js";
 import { changedFiles } from "./files.js";

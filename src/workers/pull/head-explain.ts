@@ -1,5 +1,3 @@
-import type { RepoConfig } from "../../app/config-service.js";
-import type { Runtime } from "../../app/runtime.js";
 import { formatProblem } from "../../config/diagnostics.js";
 import type { Stack } from "../../config/types.js";
 import {
@@ -17,6 +15,8 @@ import {
   type StackChange,
 } from "../../render/config-change.js";
 import { describeRule } from "../../render/explain.js";
+import type { RepoConfig } from "../../runtime/config-service.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { RepoInfo } from "../../webhooks/events.js";
 
 /** Resolving is pure and quick, but a monorepo may hold thousands of stacks: compare at most this many. */

@@ -1,5 +1,5 @@
-import type { Runtime } from "../../app/runtime.js";
 import type { RepoInfo } from "../../model/repo.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import { processPullJob } from "./process.js";
 
 /**

@@ -1,6 +1,6 @@
-import type { Runtime } from "../../app/runtime.js";
 import type { ApprovalRule, Permission } from "../../config/types.js";
 import type { GitHubPort } from "../../github/port.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import { keys } from "../../state/keys.js";
 import type { PullRecord } from "../../state/pulls.js";
 

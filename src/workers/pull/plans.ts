@@ -1,10 +1,10 @@
-import type { Runtime } from "../../app/runtime.js";
 import type { Stack } from "../../config/types.js";
 import type { Resolution } from "../../engine/resolve/resolve.js";
 import { planJobId } from "../../engine/stack-job/ids.js";
 import { newJob } from "../../engine/stack-job/index.js";
 import type { Actor, JobTimeouts, StackJob } from "../../engine/stack-job/types.js";
 import { parseDuration } from "../../lang/time/duration.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { PullRecord } from "../../state/pulls.js";
 
 export { planViewOf, waitsForCommand } from "../../engine/pull/plan-view.js";

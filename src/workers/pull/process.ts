@@ -1,8 +1,8 @@
-import type { Runtime } from "../../app/runtime.js";
 import { isPermanent, statusOf } from "../../github/errors.js";
 import { toFacts } from "../../github/shapes.js";
 import type { PullJob } from "../../queue/queues.js";
 import { AGGREGATE_CHECK } from "../../render/pull-checks.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import { keys } from "../../state/keys.js";
 import { tryLock } from "../../state/lock.js";
 import { type PullRecord, PullStore } from "../../state/pulls.js";

@@ -1,7 +1,7 @@
-import type { Runtime } from "../../app/runtime.js";
 import type { CommandIntent } from "../../engine/pull/commands.js";
 import type { GitHubPort } from "../../github/port.js";
 import { escapeText } from "../../render/markdown.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { PullRecord } from "../../state/pulls.js";
 import { applyJobEvent } from "../jobs/driver.js";
 import { startPlanJob } from "./plans.js";

@@ -1,6 +1,6 @@
-import type { Runtime } from "../../app/runtime.js";
 import type { ApprovalEvent } from "../../engine/approvals.js";
 import type { GitHubPort } from "../../github/port.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { PullRecord, StoredReview } from "../../state/pulls.js";
 
 /** A review as an approval event: APPROVED approves, CHANGES_REQUESTED rejects, others are ignored. */

@@ -1,6 +1,6 @@
-import type { Runtime } from "../../app/runtime.js";
 import type { PullDecision } from "../../engine/pull-decision.js";
 import { combineHeadVerdicts, type HeadVerdict } from "../../engine/shared-head.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import { keys } from "../../state/keys.js";
 import { tryLock } from "../../state/lock.js";
 import type { PullRecord } from "../../state/pulls.js";

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import type { Runtime } from "../../app/runtime.js";
 import { statusOf } from "../../github/errors.js";
 import type { CheckRunInput, GitHubPort } from "../../github/port.js";
 import { appBotLogin } from "../../model/bots.js";
 import { AGGREGATE_CHECK } from "../../render/pull-checks.js";
 import { STICKY_MARKER } from "../../render/sticky.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { PullRecord } from "../../state/pulls.js";
 
 const hashOf = (value: unknown) =>

@@ -1,9 +1,9 @@
-import type { Runtime } from "../../app/runtime.js";
 import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import { CONFIG_DIR } from "../../github/config-source.js";
 import type { GitHubPort, PullInfo } from "../../github/port.js";
 import { toFacts } from "../../github/shapes.js";
 import { safeId } from "../../queue/queues.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import { keys } from "../../state/keys.js";
 import { PullStore } from "../../state/pulls.js";
 import { type DefaultBranchHead, ReconcileMemory } from "../../state/reconcile.js";

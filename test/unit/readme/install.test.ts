@@ -75,7 +75,7 @@ describe("README: install it on a repository", () => {
 
 describe("README: every setting flowgate reads is in the settings table", () => {
   const readers = [
-    "src/app/settings.ts",
+    "src/runtime/settings.ts",
     "src/app/start.ts",
     "src/app/setup.ts",
     "src/console/settings.ts",

@@ -9,9 +9,9 @@ import type { FactCache } from "../state/facts.js";
 import type { GateStore } from "../state/gates.js";
 import type { JobStore } from "../state/jobs.js";
 import type { PullStore } from "../state/pulls.js";
-import type { Wiring } from "../workers/wiring.js";
 import type { ConfigService } from "./config-service.js";
 import type { Settings } from "./settings.js";
+import type { Wiring } from "./wiring.js";
 
 export interface Clock {
   now(): Date;

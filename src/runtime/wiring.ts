@@ -1,9 +1,9 @@
-import type { Runtime } from "../app/runtime.js";
 import type { CommandRequest } from "../engine/commands.js";
 import type { JobEffect, StackJob } from "../engine/stack-job/types.js";
 import type { ResultJson } from "../plan/result.js";
 import type { EventJob, JobStep, MaintenanceJob } from "../queue/queues.js";
 import type { FlowgateEvent } from "../webhooks/events.js";
+import type { Runtime } from "./runtime.js";
 
 /** What a command on a merged PR answers (`/apply`, `/retry`, `/cancel`). */
 export interface CommandReply {
