@@ -24,9 +24,13 @@ import { PullStore } from "../state/pulls.js";
 import { connect, onRedisError } from "../state/redis.js";
 import { GitHubClients } from "./github-client.js";
 import { flowgateOctokit } from "./octokit.js";
+import { within } from "./signals.js";
 import { createWebServer } from "./web.js";
 import { flowgateWiring } from "./wiring.js";
 import { startWorkers } from "./workers.js";
+
+/** How long running work may finish when the process stops before it is handed back. */
+const STOP_GRACE_MS = 2_500;
 
 export interface FlowgateOptions {
   settings: Settings;
@@ -103,9 +107,11 @@ export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
     return githubOk.ok;
   };
   if (!appSlug) await askGitHub();
+  // Aborted when the process stops: paced waits end and their work is handed back (issue 11).
+  const stopping = new AbortController();
   const clients = new GitHubClients(
     probot,
-    new WritePacer(redis, opts.settings.writeIntervalMs),
+    new WritePacer(redis, opts.settings.writeIntervalMs, stopping.signal),
     metrics,
     appSlug || "flowgate",
   );
@@ -149,7 +155,8 @@ export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
     wiring: flowgateWiring(),
   };
 
-  const workers = opts.settings.role === "web" ? [] : startWorkers(runtime, workerConnection);
+  const pool = opts.settings.role === "web" ? undefined : startWorkers(runtime, workerConnection, stopping);
+  const workers = pool?.workers ?? [];
   if (workers.length > 0 && opts.settings.reconcileIntervalMs > 0) {
     // One schedule in Redis, shared by every process: missed webhooks are repaired periodically.
     await queues.maintenance.upsertJobScheduler(
@@ -202,11 +209,19 @@ export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
           resolve(typeof address === "object" && address ? address.port : port);
         });
       }),
+    // Within 10 s whatever the backlog: no new work, running work finished or handed back, then
+    // the web server, the queues and Redis closed.
     stop: async () => {
-      await Promise.all(workers.map((w) => w.close()));
-      await new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
-      await queues.close();
-      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      stopping.abort();
+      const closingServer = new Promise<void>((resolve) =>
+        server?.listening ? server.close(() => resolve()) : resolve(),
+      );
+      server?.closeIdleConnections?.();
+      await pool?.stop(STOP_GRACE_MS);
+      await within(closingServer, 500);
+      await within(queues.close(), 500);
+      await within(Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect()))), 500);
+      for (const c of connections) c.disconnect();
     },
   };
 }

@@ -18,6 +18,8 @@ export class WritePacer {
   constructor(
     private readonly redis: Redis,
     private readonly intervalMs: number,
+    /** aborted when the process stops: a paced wait ends at once and its work is handed back */
+    private readonly stopping?: AbortSignal,
   ) {}
 
   async wait(installationId: number): Promise<number> {
@@ -31,7 +33,30 @@ export class WritePacer {
         String(this.intervalMs),
       ),
     );
-    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    if (waitMs > 0) await pause(waitMs, this.stopping);
     return waitMs;
   }
+}
+
+/** Thrown into work whose paced wait the stopping process cut short: the work is handed back, not failed. */
+export class StoppingError extends Error {
+  constructor() {
+    super("flowgate is stopping: this work is handed back to another process");
+    this.name = "StoppingError";
+  }
+}
+
+function pause(ms: number, stopping: AbortSignal | undefined): Promise<void> {
+  if (stopping?.aborted) return Promise.reject(new StoppingError());
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      reject(new StoppingError());
+    };
+    const timer = setTimeout(() => {
+      stopping?.removeEventListener("abort", done);
+      resolve();
+    }, ms);
+    stopping?.addEventListener("abort", done, { once: true });
+  });
 }
