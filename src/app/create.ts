@@ -22,6 +22,7 @@ import { JobStore } from "../state/jobs.js";
 import { OrgConfigAbsence } from "../state/org-config.js";
 import { PullStore } from "../state/pulls.js";
 import { connect, onRedisError } from "../state/redis.js";
+import { VerificationStore } from "../state/verifications.js";
 import { GitHubClients } from "./github-client.js";
 import { flowgateOctokit } from "./octokit.js";
 import { within } from "./signals.js";
@@ -133,6 +134,7 @@ export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
     pulls: new PullStore(redis),
     jobs: new JobStore(redis),
     applies: new ApplyStore(redis),
+    verifications: new VerificationStore(redis),
     gates: new GateStore(redis),
     facts: new FactCache(redis),
     audit: new AuditLog(

@@ -11,6 +11,7 @@ import {
   wakeGateHolders,
 } from "../workers/apply/pipeline.js";
 import { pauseAfterPlan } from "../workers/apply/plan-decisions.js";
+import { verifyStep } from "../workers/apply/verify.js";
 import { handleCheckAction } from "../workers/events/check-action.js";
 import { handleCommentEvent } from "../workers/events/comment-event.js";
 import { handleDeploymentRule } from "../workers/events/deployment-rule.js";
@@ -63,6 +64,7 @@ export function flowgateWiring(): Wiring {
         await advanceJob(rt, step.jobId);
       },
       start: (rt, step) => startPendingJob(rt, step.jobId, step.by),
+      verify: (rt, step) => verifyStep(rt, step.jobId),
       commit: async (rt, step) => {
         await handleCommit(rt, {
           repo: step.repo,

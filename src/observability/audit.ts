@@ -19,7 +19,8 @@ export interface AuditEntry {
     | "job-status"
     | "merge"
     | "command-refused"
-    | "config-invalid";
+    | "config-invalid"
+    | "verification";
   repo?: string;
   pr?: number;
   stack?: string;

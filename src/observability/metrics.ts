@@ -34,6 +34,12 @@ export class Metrics {
     labelNames: ["environment"] as const,
     registers: [this.registry],
   });
+  readonly verifications = new Counter({
+    name: "flowgate_verifications_total",
+    help: "Verifications after an apply, by outcome (passed, failed)",
+    labelNames: ["outcome", "environment"] as const,
+    registers: [this.registry],
+  });
   readonly jobDuration = new Histogram({
     name: "flowgate_stack_job_duration_seconds",
     help: "Stack job duration from creation to its end",

@@ -27,6 +27,8 @@ export interface PullJob {
 export type JobStep =
   | { step: "advance"; jobId: string; reason: string }
   | { step: "start"; jobId: string; by: string }
+  /** one pass of the verification after an apply (issue 13) */
+  | { step: "verify"; jobId: string }
   | { step: "dispatch"; jobId: string; runIndex: number }
   | { step: "timeout"; jobId: string; deadline: string }
   | { step: "commit"; repo: RepoInfo; before: string; after: string; pusher: string; prNumber?: number };

@@ -2,6 +2,7 @@ import { describeJob } from "../engine/stack-job/index.js";
 import type { StackJob } from "../engine/stack-job/types.js";
 import type { CheckConclusion, CheckRunInput, CheckStatus } from "../github/port.js";
 import { formatSummary } from "../plan/result.js";
+import type { Verification } from "../state/verifications.js";
 import { code, cut, escapeText, fencedWithin } from "./markdown.js";
 import { APPROVE_ACTION, applyCheckName, CHECK_TEXT_LIMIT } from "./pull-checks.js";
 import { STICKY_MARKER } from "./sticky.js";
@@ -99,13 +100,22 @@ export function applyCheck(job: StackJob, planText?: string, waiting?: string): 
 }
 
 /** The merged PR's sticky comment: each stack's progress after the merge and what a person can do next. */
-export function renderApplyComment(sha: string, jobs: readonly StackJob[]): string {
+export function renderApplyComment(
+  sha: string,
+  jobs: readonly StackJob[],
+  verifications: ReadonlyMap<string, Pick<Verification, "status" | "reason">> = new Map(),
+): string {
   const rows = jobs.map((job) => {
     const d = describeJob(job);
     const run = job.runs.filter((r) => r.htmlUrl).at(-1);
-    return `| ${code(job.stack)} | ${escapeText(job.environment)} | ${escapeText(job.policy.name)} | ${escapeText(d.state, 120)}${run ? ` ([run](${run.htmlUrl}))` : ""} | ${escapeText(d.nextStep, 200)} |`;
+    const v = verifications.get(job.id);
+    const state = v ? `${d.state}; verification ${v.status}` : d.state;
+    const next = v?.status === "failed" ? `verification failed: ${v.reason}` : d.nextStep;
+    return `| ${code(job.stack)} | ${escapeText(job.environment)} | ${escapeText(job.policy.name)} | ${escapeText(state, 160)}${run ? ` ([run](${run.htmlUrl}))` : ""} | ${escapeText(next, 200)} |`;
   });
-  const done = jobs.every((j) => j.status === "succeeded");
+  const done = jobs.every(
+    (j) => j.status === "succeeded" && (verifications.get(j.id)?.status ?? "passed") === "passed",
+  );
   return [
     STICKY_MARKER,
     `### flowgate — after the merge ${done ? "✅ applied" : "⏳"}`,

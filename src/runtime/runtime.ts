@@ -9,6 +9,7 @@ import type { FactCache } from "../state/facts.js";
 import type { GateStore } from "../state/gates.js";
 import type { JobStore } from "../state/jobs.js";
 import type { PullStore } from "../state/pulls.js";
+import type { VerificationStore } from "../state/verifications.js";
 import type { ConfigService } from "./config-service.js";
 import type { Settings } from "./settings.js";
 import type { Wiring } from "./wiring.js";
@@ -27,6 +28,7 @@ export interface Runtime {
   pulls: PullStore;
   jobs: JobStore;
   applies: ApplyStore;
+  verifications: VerificationStore;
   gates: GateStore;
   facts: FactCache;
   audit: AuditLog;

@@ -21,6 +21,8 @@ export const keys = {
   jobRule: (id: string) => `fg:job:${id}:rule`,
   /** the apply job's `flowgate/apply: <stack>` check: its id and what it last said */
   jobCheck: (id: string) => `fg:job:${id}:check`,
+  /** verification after an apply job succeeded (issue 13) */
+  jobVerification: (id: string) => `fg:job:${id}:verify`,
   jobDependents: (id: string) => `fg:job:${id}:dependents`,
   pullRequests: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:requests`,
   pullRequestsDone: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:requests:done`,

@@ -355,6 +355,15 @@ function onDependencyFailed(
   if (!job.dependsOn.includes(event.dependency)) {
     return refuse(job, `dependency-failed: job ${event.dependency} is not one this job depends on`);
   }
+  if (event.verification !== undefined && event.status === "succeeded") {
+    const d = draft(job, now);
+    end(
+      d,
+      "cancelled",
+      `dependency ${event.stack} applied but failed its verification: ${event.verification}`,
+    );
+    return accept(d);
+  }
   if (!TERMINAL_STATUSES.has(event.status) || event.status === "succeeded") {
     return refuse(
       job,

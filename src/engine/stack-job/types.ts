@@ -149,7 +149,14 @@ export type JobEvent =
   | { type: "approved"; approvers: string[]; carriedOver: boolean }
   | { type: "cancel"; by: string; reason?: string }
   | { type: "supersede"; byJob: string; sha: string }
-  | { type: "dependency-failed"; dependency: string; stack: string; status: JobStatus }
+  | {
+      type: "dependency-failed";
+      dependency: string;
+      stack: string;
+      status: JobStatus;
+      /** the dependency applied but its verification failed (issue 13): why */
+      verification?: string;
+    }
   | { type: "timeout" }
   | { type: "retry"; by: Actor }
   /** SPEC §2.2: schedules decide for an apply when it is dispatched; the policy resolved again then */

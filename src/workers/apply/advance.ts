@@ -61,7 +61,23 @@ export async function advanceJob(rt: Runtime, jobId: string): Promise<Waiting | 
   for (const depId of job.dependsOn) {
     const dep = await rt.jobs.get(depId);
     if (!dep) continue;
-    if (dep.status === "succeeded") continue;
+    if (dep.status === "succeeded") {
+      // Applied counts once the verification its policy asks for passed (issue 13).
+      const verification = await rt.verifications.get(depId);
+      if (!verification || verification.status === "passed") continue;
+      if (verification.status === "failed") {
+        await applyJobEvent(rt, jobId, {
+          type: "dependency-failed",
+          dependency: depId,
+          stack: dep.stack,
+          status: dep.status,
+          verification: verification.reason,
+        });
+        return undefined;
+      }
+      await reportApplyJob(rt, job, `waiting for ${dep.stack} to be verified first`);
+      return { kind: "dependency", jobId: depId };
+    }
     if (TERMINAL_STATUSES.has(dep.status)) {
       await applyJobEvent(rt, jobId, {
         type: "dependency-failed",

@@ -8,6 +8,7 @@ import { applyJobEvent } from "../jobs/driver.js";
 import { storedJobRule } from "./plan-decisions.js";
 import { reportApplyJob } from "./report.js";
 import { StackLocks } from "./stack-lock.js";
+import { startVerification } from "./verify.js";
 
 type PushEvent = Extract<FlowgateEvent, { type: "push" }>;
 type PullEvent = Extract<FlowgateEvent, { type: "pull" }>;
@@ -33,6 +34,8 @@ export async function afterApplyChange(
       { sha: job.sha, createdAt: job.createdAt, job: job.id },
       policyFingerprint,
     );
+    // Before its dependents are woken: they wait for the verification its policy asks for (issue 13).
+    await startVerification(rt, job);
   }
   if (effects.some((e) => e.type === "release-lock") || TERMINAL_STATUSES.has(job.status)) {
     await new StackLocks(rt.redis).release(repoId, job.stack, job.id);

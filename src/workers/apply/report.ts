@@ -6,8 +6,9 @@ import { applyCheck, renderApplyComment } from "../../render/apply.js";
 import { applyCheckName } from "../../render/pull-checks.js";
 import type { Runtime } from "../../runtime/runtime.js";
 import { keys } from "../../state/keys.js";
-import { tryLock } from "../../state/lock.js";
+import type { Verification } from "../../state/verifications.js";
 import type { RepoInfo } from "../../webhooks/events.js";
+import { alone } from "../alone.js";
 import { planTextId } from "../jobs/run-update.js";
 import { writeSticky } from "../pull/write.js";
 
@@ -18,33 +19,6 @@ const refOf = (job: StackJob): RepoRef => ({
 });
 const hashOf = (value: unknown) =>
   createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 32);
-
-/** A short lease, renewed while its holder works: a worker that dies holding it blocks the others briefly. */
-const LEASE_MS = 3_000;
-
-/**
- * Runs `write` while no other worker writes the same thing: two workers reporting one job at once would
- * both create its check (a second `flowgate/apply` check run on the commit), or the one holding an older
- * snapshot would write last. Waits a bounded time for its turn; after that BullMQ retries the step.
- */
-async function alone(rt: Runtime, key: string, write: () => Promise<void>): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const lock = await tryLock(rt.redis, key, LEASE_MS);
-    if (lock) {
-      const renew = setInterval(() => void lock.extend(LEASE_MS).catch(() => undefined), LEASE_MS / 3);
-      try {
-        await write();
-      } finally {
-        clearInterval(renew);
-        await lock.release();
-      }
-      return;
-    }
-    if (Date.now() > deadline) throw new Error(`${key} stayed busy: reporting later`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /**
  * The `flowgate/apply: <stack>` check on the merge commit, written only when it changed, from the job as
@@ -85,7 +59,12 @@ export async function reportMergedPull(rt: Runtime, job: StackJob): Promise<void
     const ids = await rt.applies.commitJobs(repoId, job.sha);
     const jobs = (await rt.jobs.getMany(ids.sort())).filter((j): j is StackJob => j !== undefined);
     if (jobs.length === 0) return;
-    await writeSticky(rt, rt.github(refOf(job)), record, renderApplyComment(job.sha, jobs));
+    const verifications = new Map<string, Verification>();
+    for (const j of jobs) {
+      const v = await rt.verifications.get(j.id);
+      if (v) verifications.set(j.id, v);
+    }
+    await writeSticky(rt, rt.github(refOf(job)), record, renderApplyComment(job.sha, jobs, verifications));
   });
 }
 

@@ -5,7 +5,9 @@ import { aggregateCheck, planCheck, unownedFilesSection, unownedState } from "..
 import { configSections } from "../../render/pull-sections.js";
 import { renderSticky } from "../../render/sticky.js";
 import type { Runtime } from "../../runtime/runtime.js";
+import { keys } from "../../state/keys.js";
 import type { PullRecord } from "../../state/pulls.js";
+import { alone } from "../alone.js";
 import { syncAutoMerge } from "./automerge.js";
 import { startPlanJob } from "./plans.js";
 import { replyToCommand } from "./reply.js";
@@ -102,7 +104,11 @@ export async function carryOutEvaluation(
       case "sticky": {
         const explained = snapshot.config.explanation ? [snapshot.config.explanation] : [];
         const body = renderSticky(pullView, decision, stackViews, { sections: [...sections, ...explained] });
-        await writeSticky(rt, port, record, body);
+        // One writer of the sticky comment at a time: the apply pipeline writes it after the merge.
+        await alone(rt, keys.pullStickyLock(repo.repoId, facts.number), async () => {
+          const fresh = (await rt.pulls.get(repo.repoId, facts.number)) ?? record;
+          if (fresh.facts.state === "open") await writeSticky(rt, port, fresh, body);
+        });
         return;
       }
       case "auto-merge":

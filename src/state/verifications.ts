@@ -1,0 +1,58 @@
+import type { Redis } from "ioredis";
+import type { OnFailure, VerifyCheck } from "../config/types.js";
+import { keys } from "./keys.js";
+
+const KEEP_SECONDS = 90 * 86_400;
+
+export interface StoredSample {
+  at: string;
+  ok: boolean;
+  reason: string;
+  permanent?: boolean;
+}
+
+export interface CheckProgress {
+  name: string;
+  samples: StoredSample[];
+  verdict?: "passed" | "failed";
+  reason?: string;
+}
+
+/** Verification of one apply job: the checks its policy asked for, as resolved when the apply succeeded. */
+export interface Verification {
+  status: "running" | "passed" | "failed";
+  startedAt: string;
+  /** where the checks come from: the policy and file */
+  source: string;
+  checks: VerifyCheck[];
+  onFailure: OnFailure;
+  progress: CheckProgress[];
+  reason: string;
+  /** the `flowgate/verify: <stack>` check run and what it last said */
+  checkRun?: { id: number; hash: string };
+}
+
+export class VerificationStore {
+  constructor(private readonly redis: Redis) {}
+
+  async get(jobId: string): Promise<Verification | undefined> {
+    const raw = await this.redis.get(keys.jobVerification(jobId));
+    return raw ? (JSON.parse(raw) as Verification) : undefined;
+  }
+
+  /** Starts a verification once: a second start (a redelivered change) finds the first. */
+  async start(jobId: string, verification: Verification): Promise<boolean> {
+    const set = await this.redis.set(
+      keys.jobVerification(jobId),
+      JSON.stringify(verification),
+      "EX",
+      KEEP_SECONDS,
+      "NX",
+    );
+    return set === "OK";
+  }
+
+  async put(jobId: string, verification: Verification): Promise<void> {
+    await this.redis.set(keys.jobVerification(jobId), JSON.stringify(verification), "EX", KEEP_SECONDS);
+  }
+}

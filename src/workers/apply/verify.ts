@@ -1,0 +1,180 @@
+import { createHash } from "node:crypto";
+import { planExprVars } from "../../engine/plan-vars.js";
+import { describeProvenance } from "../../engine/resolve/provenance.js";
+import { buildPolicyIndex, resolveStack } from "../../engine/resolve.js";
+import type { StackJob } from "../../engine/stack-job/types.js";
+import { type PlannedCheck, planChecks } from "../../engine/verification.js";
+import type { CheckRunInput } from "../../github/port.js";
+import { safeId } from "../../queue/queues.js";
+import { verifyCheck } from "../../render/verify-check.js";
+import type { Runtime } from "../../runtime/runtime.js";
+import type { CheckProgress, Verification } from "../../state/verifications.js";
+import { decideVerification, probeContextFromEnv, runProbe } from "../../verify/index.js";
+import { applyJobEvent } from "../jobs/driver.js";
+import { storedJobRule } from "./plan-decisions.js";
+import { reportMergedPull } from "./report.js";
+
+const hashOf = (value: unknown) =>
+  createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 32);
+
+/** The verification the stack's policy asks for at the job's commit, or undefined when it asks for none. */
+async function checksAtCommit(rt: Runtime, job: StackJob): Promise<Verification | undefined> {
+  const stored = await storedJobRule(rt, job.id);
+  const now = rt.clock.now();
+  const repo = { installationId: job.installationId, owner: job.owner, repo: job.repo };
+  const config = await rt.config.read((ref) => rt.github(ref), repo, { ref: job.sha, now });
+  const stack = config.stacks.find((s) => s.name === job.stack);
+  if (!stack || config.errors.length || config.sourceErrors.length) return undefined;
+  const r = resolveStack(buildPolicyIndex(config.policies, now), stack, {
+    org: job.owner,
+    now,
+    vars: { ...(stored?.vars ?? {}), ...planExprVars(job.plan) },
+    trusted: stored?.trusted !== false,
+  });
+  if (r.flow.verify.length === 0) return undefined;
+  return {
+    status: "running",
+    startedAt: now.toISOString(),
+    source: describeProvenance(r.provenance.verify),
+    checks: r.flow.verify,
+    onFailure: r.flow.onFailure,
+    progress: [],
+    reason: "verification started",
+  };
+}
+
+/**
+ * An apply succeeded: when its policy asks for verification (issue 13), the stack counts as applied only
+ * once that passes. Returns whether verification started (its dependents then wait for it).
+ */
+export async function startVerification(rt: Runtime, job: StackJob): Promise<boolean> {
+  if (job.kind !== "apply" || job.status !== "succeeded") return false;
+  if (await rt.verifications.get(job.id)) return true;
+  const verification = await checksAtCommit(rt, job);
+  if (!verification) return false;
+  if (await rt.verifications.start(job.id, verification)) {
+    await rt.queues.addStep({ step: "verify", jobId: job.id }, safeId("verify", job.id, "start"));
+    await writeVerifyCheck(rt, job, verification);
+  }
+  return true;
+}
+
+/** One pass of a verification: samples what is due, decides each check, then schedules the next pass. */
+export async function verifyStep(rt: Runtime, jobId: string): Promise<void> {
+  const job = await rt.jobs.get(jobId);
+  const verification = await rt.verifications.get(jobId);
+  if (!job || verification?.status !== "running") return;
+  const now = rt.clock.now();
+  const planned = planChecks(verification.checks);
+  const context = probeContextFromEnv(process.env);
+  let next: Date | undefined;
+  if (!planned.ok || !context.ok) {
+    finish(verification, "failed", planned.ok ? (context.ok ? "" : context.error) : planned.error);
+  } else {
+    for (const [i, check] of planned.value.entries()) {
+      const progress = (verification.progress[i] ??= { name: check.name, samples: [] });
+      if (progress.verdict) continue;
+      const due = await sampleIfDue(check, progress, verification, now, context.value);
+      if (due && (!next || due < next)) next = due;
+    }
+    const failed = verification.progress.find((p) => p.verdict === "failed");
+    if (failed) finish(verification, "failed", `${failed.name}: ${failed.reason}`);
+    else if (verification.progress.every((p) => p.verdict === "passed"))
+      finish(verification, "passed", verification.progress.map((p) => `${p.name}: ${p.reason}`).join("; "));
+    else
+      verification.reason = `verifying: ${verification.progress.map((p) => `${p.name}: ${p.reason ?? "waiting"}`).join("; ")}`;
+  }
+  await rt.verifications.put(jobId, verification);
+  await writeVerifyCheck(rt, job, verification);
+  if (verification.status === "running" && next) {
+    const delay = Math.max(0, next.getTime() - now.getTime());
+    await rt.queues.addStep({ step: "verify", jobId }, safeId("verify", jobId, next.getTime()), delay);
+    return;
+  }
+  if (verification.status !== "running") {
+    await reportMergedPull(rt, job);
+    await afterVerification(rt, job, verification);
+  }
+}
+
+function finish(v: Verification, status: "passed" | "failed", reason: string): void {
+  v.status = status;
+  v.reason = reason;
+}
+
+/** Samples one check when a sample is due; returns when the next is due (undefined: it is decided). */
+async function sampleIfDue(
+  check: PlannedCheck,
+  progress: CheckProgress,
+  verification: Verification,
+  now: Date,
+  context: Parameters<typeof runProbe>[1],
+): Promise<Date | undefined> {
+  if (check.kind === "workflow") {
+    progress.verdict = "failed";
+    progress.reason = "workflow verification is not built yet: the stack is held (fail closed)";
+    return undefined;
+  }
+  const startedAt = new Date(verification.startedAt);
+  const samples = () => progress.samples.map((s) => ({ ...s, at: new Date(s.at) }));
+  let decision = decideVerification(check.schedule, samples(), startedAt);
+  if (decision.verdict === "sample" && decision.at <= now) {
+    const result = await runProbe(check, context);
+    progress.samples.push({
+      at: now.toISOString(),
+      ok: result.ok,
+      reason: result.reason,
+      ...(result.permanent ? { permanent: true } : {}),
+    });
+    decision = decideVerification(check.schedule, samples(), startedAt);
+  }
+  progress.reason = decision.reason;
+  if (decision.verdict === "sample") return decision.at;
+  progress.verdict = decision.verdict;
+  return undefined;
+}
+
+/** Passed: the stack counts as applied and its dependents go on. Failed: they stop, saying why. */
+async function afterVerification(rt: Runtime, job: StackJob, v: Verification): Promise<void> {
+  rt.metrics.verifications.inc({ outcome: v.status, environment: job.environment });
+  await rt.audit.record({
+    type: "verification",
+    repo: `${job.owner}/${job.repo}`,
+    ...(job.prNumber ? { pr: job.prNumber } : {}),
+    stack: job.stack,
+    jobId: job.id,
+    decision: v.status,
+    reason: v.reason,
+  });
+  for (const id of await rt.applies.dependents(job.id)) {
+    if (v.status === "passed") {
+      await rt.queues.addStep(
+        { step: "advance", jobId: id, reason: `${job.stack} verified` },
+        safeId("advance", id, "verified", job.id),
+      );
+    } else {
+      await applyJobEvent(rt, id, {
+        type: "dependency-failed",
+        dependency: job.id,
+        stack: job.stack,
+        status: job.status,
+        verification: v.reason,
+      });
+    }
+  }
+}
+
+async function writeVerifyCheck(rt: Runtime, job: StackJob, v: Verification): Promise<void> {
+  const input: CheckRunInput = verifyCheck(job, v);
+  const hash = hashOf(input);
+  if (v.checkRun?.hash === hash) return;
+  const port = rt.github({ installationId: job.installationId, owner: job.owner, repo: job.repo });
+  const now = rt.clock.now().toISOString();
+  const timed = { ...input, ...(input.status === "completed" ? { completedAt: now } : {}) };
+  const id = v.checkRun
+    ? (await port.updateCheckRun(v.checkRun.id, timed), v.checkRun.id)
+    : await port.createCheckRun({ ...timed, startedAt: now });
+  const latest = (await rt.verifications.get(job.id)) ?? v;
+  await rt.verifications.put(job.id, { ...latest, checkRun: { id, hash } });
+  v.checkRun = { id, hash };
+}

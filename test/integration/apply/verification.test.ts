@@ -1,0 +1,150 @@
+/**
+ * Issue 13: verification after an apply. A stack whose policy declares checks counts as applied only
+ * once they pass; a failed check stops its dependents, saying why; a host outside the operator's
+ * allow-list is never requested.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { CheckRunState } from "../../support/fake-github/state.js";
+import { type Harness, seedRepo, startHarness } from "../../support/harness.js";
+import {
+  applyCheck,
+  completeRun,
+  concluded,
+  configFiles,
+  dispatchesOf,
+  mergePull,
+  openPull,
+  REPO,
+  settle,
+  sticky,
+  waitForApplyCheck,
+  waitForDispatch,
+} from "./support.js";
+
+const DIRECT = `apiVersion: flowgate/v1
+kind: FlowControlPolicy
+metadata: { name: direct }
+spec:
+  selector: { kind: environment, id: production }
+  flowControl:
+    previewBeforeUpdateOrDestroy: false
+    pauseBetweenPreviewAndUpdateOrDestroy: false
+`;
+
+const verifyDb = (url: string) => `apiVersion: flowgate/v1
+kind: FlowControlPolicy
+metadata: { name: db-health }
+spec:
+  selector: { kind: aws_rds, id: db }
+  flowControl:
+    verify:
+      - name: db health
+        http:
+          url: "${url}"
+          expectStatus: 200
+          condition: "body.status == 'ok'"
+          interval: 1s
+`;
+
+const STACKS = [
+  { name: "db", environment: "production", kind: "aws_rds" },
+  { name: "app", environment: "production", dependsOn: ["db"] },
+];
+
+/** The service the check probes: answers what the test says, and remembers every request. */
+let health: { status: number; body: string };
+let requests: string[] = [];
+let server: Server;
+let base = "";
+const previous = process.env.FLOWGATE_VERIFY_ALLOWED_HOSTS;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    requests.push(req.url ?? "");
+    res.writeHead(health.status, { "content-type": "application/json" });
+    res.end(health.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  process.env.FLOWGATE_VERIFY_ALLOWED_HOSTS = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  if (previous === undefined) delete process.env.FLOWGATE_VERIFY_ALLOWED_HOSTS;
+  else process.env.FLOWGATE_VERIFY_ALLOWED_HOSTS = previous;
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const verifyCheck = (h: Harness, sha: string): CheckRunState | undefined =>
+  h.gh.checkRuns(REPO, { headSha: sha, name: "flowgate/verify: db" }).at(-1);
+
+describe("verification after an apply", () => {
+  let h: Harness;
+  beforeEach(() => {
+    requests = [];
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  async function applyDb(url: string): Promise<{ sha: string; pull: Awaited<ReturnType<typeof openPull>> }> {
+    h = await startHarness();
+    seedRepo(h.gh, configFiles(STACKS, DIRECT, verifyDb(url)));
+    h.gh.setPermission(REPO, "alice", "write");
+    const pull = await openPull(h, ["db", "app"]);
+    const sha = await mergePull(h, pull.number);
+    const apply = await waitForDispatch(h, { stack: "db", operation: "apply", sha });
+    await completeRun(h, apply);
+    await waitForApplyCheck(h, sha, "db", concluded("success"), "success");
+    return { sha, pull };
+  }
+
+  it("a failing HTTP check stops the dependents, and every check says why", async () => {
+    health = { status: 503, body: '{"status":"down"}' };
+    const { sha, pull } = await applyDb(`${base}/healthz`);
+    const failed = await h.waitFor(
+      () => (verifyCheck(h, sha)?.conclusion === "failure" ? verifyCheck(h, sha) : undefined),
+      "the verify check to fail",
+    );
+    expect(failed.output.title).toBe("Verification failed");
+    expect(failed.output.summary).toContain("db health");
+    expect(failed.output.summary).toMatch(/503/);
+    expect(failed.output.summary).toContain("do not start");
+    const app = await waitForApplyCheck(h, sha, "app", concluded("cancelled"), "cancelled");
+    expect(app.output.summary).toContain("db applied but failed its verification");
+    await settle(300);
+    expect(dispatchesOf(h, { sha }).map((d) => d.inputs.stack)).toEqual(["db"]);
+    expect(requests).toEqual(["/healthz"]);
+    await h.waitFor(() => sticky(h, pull)?.body.includes("verification failed"), "the sticky comment");
+  });
+
+  it("a passing check lets the dependent start; until then it waits for the verification", async () => {
+    health = { status: 200, body: '{"status":"ok"}' };
+    const { sha } = await applyDb(`${base}/healthz`);
+    const passed = await h.waitFor(
+      () => (verifyCheck(h, sha)?.conclusion === "success" ? verifyCheck(h, sha) : undefined),
+      "the verify check to pass",
+    );
+    expect(passed.output.title).toBe("Verified");
+    const app = await waitForDispatch(h, { stack: "app", operation: "apply", sha });
+    expect(app.inputs.stack).toBe("app");
+    expect(requests.length).toBeGreaterThanOrEqual(1);
+    expect(applyCheck(h, sha, "db")?.conclusion).toBe("success");
+  });
+
+  it("refuses a URL outside the allowed hosts and never requests it", async () => {
+    health = { status: 200, body: '{"status":"ok"}' };
+    // the same server under another name: not in FLOWGATE_VERIFY_ALLOWED_HOSTS
+    const { sha } = await applyDb(base.replace("127.0.0.1", "localhost"));
+    const failed = await h.waitFor(
+      () => (verifyCheck(h, sha)?.conclusion === "failure" ? verifyCheck(h, sha) : undefined),
+      "the verify check to fail",
+    );
+    expect(failed.output.summary).toContain(
+      "is not in FLOWGATE\\_VERIFY\\_ALLOWED\\_HOSTS; an operator must allow it",
+    );
+    await waitForApplyCheck(h, sha, "app", concluded("cancelled"), "cancelled");
+    expect(requests).toEqual([]);
+  });
+});
