@@ -72,7 +72,8 @@ export async function verifyStep(rt: Runtime, jobId: string): Promise<void> {
     finish(verification, "failed", planned.ok ? (context.ok ? "" : context.error) : planned.error);
   } else {
     for (const [i, check] of planned.value.entries()) {
-      const progress = (verification.progress[i] ??= { name: check.name, samples: [] });
+      const progress = verification.progress[i] ?? { name: check.name, samples: [] };
+      verification.progress[i] = progress;
       if (progress.verdict) continue;
       const due = await sampleIfDue(check, progress, verification, now, context.value);
       if (due && (!next || due < next)) next = due;
