@@ -172,9 +172,9 @@ async function writeVerifyCheck(rt: Runtime, job: StackJob, v: Verification): Pr
   const port = rt.github({ installationId: job.installationId, owner: job.owner, repo: job.repo });
   const now = rt.clock.now().toISOString();
   const timed = { ...input, ...(input.status === "completed" ? { completedAt: now } : {}) };
-  const id = v.checkRun
-    ? (await port.updateCheckRun(v.checkRun.id, timed), v.checkRun.id)
-    : await port.createCheckRun({ ...timed, startedAt: now });
+  let id = v.checkRun?.id;
+  if (id !== undefined) await port.updateCheckRun(id, timed);
+  else id = await port.createCheckRun({ ...timed, startedAt: now });
   const latest = (await rt.verifications.get(job.id)) ?? v;
   await rt.verifications.put(job.id, { ...latest, checkRun: { id, hash } });
   v.checkRun = { id, hash };
