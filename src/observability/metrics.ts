@@ -40,6 +40,13 @@ export class Metrics {
     labelNames: ["outcome", "environment"] as const,
     registers: [this.registry],
   });
+  readonly promotionWait = new Histogram({
+    name: "flowgate_promotion_wait_seconds",
+    help: "From an apply job's creation to its earlier environments being applied, verified and soaked",
+    labelNames: ["environment"] as const,
+    buckets: [10, 60, 300, 900, 1800, 3600, 4 * 3600, 86_400],
+    registers: [this.registry],
+  });
   readonly jobDuration = new Histogram({
     name: "flowgate_stack_job_duration_seconds",
     help: "Stack job duration from creation to its end",

@@ -23,6 +23,9 @@ export const keys = {
   jobCheck: (id: string) => `fg:job:${id}:check`,
   /** verification after an apply job succeeded (issue 13) */
   jobVerification: (id: string) => `fg:job:${id}:verify`,
+  /** its `flowgate/verify` check run: id and what it last said; and the lock of its one writer */
+  jobVerifyCheck: (id: string) => `fg:job:${id}:verify-check`,
+  jobVerifyCheckLock: (id: string) => `fg:job:${id}:verify-check-lock`,
   jobDependents: (id: string) => `fg:job:${id}:dependents`,
   pullRequests: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:requests`,
   pullRequestsDone: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:requests:done`,

@@ -28,8 +28,7 @@ export interface Verification {
   onFailure: OnFailure;
   progress: CheckProgress[];
   reason: string;
-  /** the `flowgate/verify: <stack>` check run and what it last said */
-  checkRun?: { id: number; hash: string };
+  finishedAt?: string;
 }
 
 export class VerificationStore {
@@ -50,6 +49,17 @@ export class VerificationStore {
       "NX",
     );
     return set === "OK";
+  }
+
+  /** The `flowgate/verify: <stack>` check run and what it last said (kept apart: its writer is another step). */
+  async checkMemo(jobId: string): Promise<{ id: number; hash: string } | undefined> {
+    const [id, hash] = await this.redis.hmget(keys.jobVerifyCheck(jobId), "id", "hash");
+    return id && hash ? { id: Number(id), hash } : undefined;
+  }
+
+  async setCheckMemo(jobId: string, id: number, hash: string): Promise<void> {
+    const key = keys.jobVerifyCheck(jobId);
+    await this.redis.multi().hset(key, "id", String(id), "hash", hash).expire(key, KEEP_SECONDS).exec();
   }
 
   async put(jobId: string, verification: Verification): Promise<void> {

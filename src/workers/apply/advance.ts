@@ -6,6 +6,7 @@ import { safeId } from "../../queue/queues.js";
 import type { Runtime } from "../../runtime/runtime.js";
 import { applyJobEvent } from "../jobs/driver.js";
 import { lostGateStateSince } from "../pull/lost-state.js";
+import { decideOrder } from "./order.js";
 import { controlsAtDispatch } from "./plan-decisions.js";
 import { reportApplyJob } from "./report.js";
 import { StackLocks } from "./stack-lock.js";
@@ -13,7 +14,8 @@ import { StackLocks } from "./stack-lock.js";
 export type Waiting =
   | { kind: "dependency"; jobId: string }
   | { kind: "gate"; gate: GateDecision }
-  | { kind: "lock"; heldBy: string };
+  | { kind: "lock"; heldBy: string }
+  | { kind: "order"; reason: string };
 
 async function gateDecisions(rt: Runtime, job: StackJob): Promise<GateDecision[]> {
   if (job.gates.length === 0) return [];
@@ -90,6 +92,25 @@ export async function advanceJob(rt: Runtime, jobId: string): Promise<Waiting | 
     // No status of the dependency here: it changes without this check being written again.
     await reportApplyJob(rt, job, `waiting for ${dep.stack} to be applied first`);
     return { kind: "dependency", jobId: depId };
+  }
+
+  // Other environments first (progression), earlier waves first (rollout): issue 13.
+  const order = await decideOrder(rt, job);
+  if (order.kind === "stop") {
+    await applyJobEvent(rt, jobId, { type: "cancel", by: "flowgate", reason: order.reason });
+    return undefined;
+  }
+  if (order.kind === "wait") {
+    if (order.until) {
+      const delay = Math.max(0, order.until.getTime() - rt.clock.now().getTime());
+      await rt.queues.addStep(
+        { step: "advance", jobId, reason: "soak ends" },
+        safeId("advance", jobId, "soak", order.until.getTime()),
+        delay,
+      );
+    }
+    await reportApplyJob(rt, job, order.reason);
+    return { kind: "order", reason: order.reason };
   }
 
   const now = rt.clock.now();

@@ -50,8 +50,18 @@ export async function afterApplyChange(
     for (const id of await rt.applies.dependents(job.id))
       await wake(rt, id, `dependency ${job.stack} ${job.status}`);
   }
+  if (TERMINAL_STATUSES.has(job.status)) await wakeCommit(rt, job, `${job.stack} ${job.status}`);
   if (job.status === "queued") await wake(rt, job.id, "queued");
   await reportApplyJob(rt, job);
+}
+
+/** Jobs of the same commit that wait for other environments or earlier waves look again (issue 13). */
+export async function wakeCommit(rt: Runtime, job: StackJob, reason: string): Promise<void> {
+  for (const id of await rt.applies.commitJobs(repoIdOf(job), job.sha)) {
+    if (id === job.id) continue;
+    const other = await rt.jobs.get(id);
+    if (other?.kind === "apply" && other.status === "queued") await wake(rt, id, reason);
+  }
 }
 
 /** `flowgate apply --env ENV --all-pending`: the operator starts what disableOnLifecycleEvents left pending. */

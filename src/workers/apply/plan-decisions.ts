@@ -107,3 +107,22 @@ export async function pauseAfterPlan(
   // Undecidable expressions keep the pause (fail closed).
   return resolution.errors.length ? true : resolution.flow.pauseBetweenPreviewAndUpdateOrDestroy;
 }
+
+/**
+ * The stack's policy at the job's commit, with what the merge saw and the job's plan: what verification,
+ * progression and rollout read after the merge. Undefined when the configuration there cannot be used.
+ */
+export async function policyAtCommit(rt: Runtime, job: StackJob): Promise<Resolution | undefined> {
+  const stored = await storedJobRule(rt, job.id);
+  const now = rt.clock.now();
+  const repo = { installationId: job.installationId, owner: job.owner, repo: job.repo };
+  const config = await rt.config.read((ref) => rt.github(ref), repo, { ref: job.sha, now });
+  const stack = config.stacks.find((s) => s.name === job.stack);
+  if (!stack || config.errors.length || config.sourceErrors.length) return undefined;
+  return resolveStack(buildPolicyIndex(config.policies, now), stack, {
+    org: job.owner,
+    now,
+    vars: { ...(stored?.vars ?? {}), ...planExprVars(job.plan) },
+    trusted: stored?.trusted !== false,
+  });
+}

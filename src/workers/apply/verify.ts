@@ -1,17 +1,18 @@
 import { createHash } from "node:crypto";
-import { planExprVars } from "../../engine/plan-vars.js";
 import { describeProvenance } from "../../engine/resolve/provenance.js";
-import { buildPolicyIndex, resolveStack } from "../../engine/resolve.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
 import { type PlannedCheck, planChecks } from "../../engine/verification.js";
 import type { CheckRunInput } from "../../github/port.js";
 import { safeId } from "../../queue/queues.js";
 import { verifyCheck } from "../../render/verify-check.js";
 import type { Runtime } from "../../runtime/runtime.js";
+import { keys } from "../../state/keys.js";
 import type { CheckProgress, Verification } from "../../state/verifications.js";
 import { decideVerification, probeContextFromEnv, runProbe } from "../../verify/index.js";
+import { alone } from "../alone.js";
 import { applyJobEvent } from "../jobs/driver.js";
-import { storedJobRule } from "./plan-decisions.js";
+import { wakeCommit } from "./pipeline.js";
+import { policyAtCommit } from "./plan-decisions.js";
 import { reportMergedPull } from "./report.js";
 
 const hashOf = (value: unknown) =>
@@ -19,18 +20,9 @@ const hashOf = (value: unknown) =>
 
 /** The verification the stack's policy asks for at the job's commit, or undefined when it asks for none. */
 async function checksAtCommit(rt: Runtime, job: StackJob): Promise<Verification | undefined> {
-  const stored = await storedJobRule(rt, job.id);
+  const r = await policyAtCommit(rt, job);
   const now = rt.clock.now();
-  const repo = { installationId: job.installationId, owner: job.owner, repo: job.repo };
-  const config = await rt.config.read((ref) => rt.github(ref), repo, { ref: job.sha, now });
-  const stack = config.stacks.find((s) => s.name === job.stack);
-  if (!stack || config.errors.length || config.sourceErrors.length) return undefined;
-  const r = resolveStack(buildPolicyIndex(config.policies, now), stack, {
-    org: job.owner,
-    now,
-    vars: { ...(stored?.vars ?? {}), ...planExprVars(job.plan) },
-    trusted: stored?.trusted !== false,
-  });
+  if (!r) return undefined;
   if (r.flow.verify.length === 0) return undefined;
   return {
     status: "running",
@@ -53,8 +45,8 @@ export async function startVerification(rt: Runtime, job: StackJob): Promise<boo
   const verification = await checksAtCommit(rt, job);
   if (!verification) return false;
   if (await rt.verifications.start(job.id, verification)) {
-    await rt.queues.addStep({ step: "verify", jobId: job.id }, safeId("verify", job.id, "start"));
     await writeVerifyCheck(rt, job, verification);
+    await rt.queues.addStep({ step: "verify", jobId: job.id }, safeId("verify", job.id, "start"));
   }
   return true;
 }
@@ -69,7 +61,7 @@ export async function verifyStep(rt: Runtime, jobId: string): Promise<void> {
   const context = probeContextFromEnv(process.env);
   let next: Date | undefined;
   if (!planned.ok || !context.ok) {
-    finish(verification, "failed", planned.ok ? (context.ok ? "" : context.error) : planned.error);
+    finish(verification, "failed", planned.ok ? (context.ok ? "" : context.error) : planned.error, now);
   } else {
     for (const [i, check] of planned.value.entries()) {
       const progress = verification.progress[i] ?? { name: check.name, samples: [] };
@@ -79,9 +71,14 @@ export async function verifyStep(rt: Runtime, jobId: string): Promise<void> {
       if (due && (!next || due < next)) next = due;
     }
     const failed = verification.progress.find((p) => p.verdict === "failed");
-    if (failed) finish(verification, "failed", `${failed.name}: ${failed.reason}`);
+    if (failed) finish(verification, "failed", `${failed.name}: ${failed.reason}`, now);
     else if (verification.progress.every((p) => p.verdict === "passed"))
-      finish(verification, "passed", verification.progress.map((p) => `${p.name}: ${p.reason}`).join("; "));
+      finish(
+        verification,
+        "passed",
+        verification.progress.map((p) => `${p.name}: ${p.reason}`).join("; "),
+        now,
+      );
     else
       verification.reason = `verifying: ${verification.progress.map((p) => `${p.name}: ${p.reason ?? "waiting"}`).join("; ")}`;
   }
@@ -98,9 +95,10 @@ export async function verifyStep(rt: Runtime, jobId: string): Promise<void> {
   }
 }
 
-function finish(v: Verification, status: "passed" | "failed", reason: string): void {
+function finish(v: Verification, status: "passed" | "failed", reason: string, now: Date): void {
   v.status = status;
   v.reason = reason;
+  v.finishedAt = now.toISOString();
 }
 
 /** Samples one check when a sample is due; returns when the next is due (undefined: it is decided). */
@@ -147,6 +145,7 @@ async function afterVerification(rt: Runtime, job: StackJob, v: Verification): P
     decision: v.status,
     reason: v.reason,
   });
+  await wakeCommit(rt, job, `${job.stack} verification ${v.status}`);
   for (const id of await rt.applies.dependents(job.id)) {
     if (v.status === "passed") {
       await rt.queues.addStep(
@@ -166,16 +165,18 @@ async function afterVerification(rt: Runtime, job: StackJob, v: Verification): P
 }
 
 async function writeVerifyCheck(rt: Runtime, job: StackJob, v: Verification): Promise<void> {
-  const input: CheckRunInput = verifyCheck(job, v);
-  const hash = hashOf(input);
-  if (v.checkRun?.hash === hash) return;
-  const port = rt.github({ installationId: job.installationId, owner: job.owner, repo: job.repo });
-  const now = rt.clock.now().toISOString();
-  const timed = { ...input, ...(input.status === "completed" ? { completedAt: now } : {}) };
-  let id = v.checkRun?.id;
-  if (id !== undefined) await port.updateCheckRun(id, timed);
-  else id = await port.createCheckRun({ ...timed, startedAt: now });
-  const latest = (await rt.verifications.get(job.id)) ?? v;
-  await rt.verifications.put(job.id, { ...latest, checkRun: { id, hash } });
-  v.checkRun = { id, hash };
+  // One writer at a time, or the start and the first pass could both create the check.
+  await alone(rt, keys.jobVerifyCheckLock(job.id), async () => {
+    const input: CheckRunInput = verifyCheck(job, v);
+    const hash = hashOf(input);
+    const memo = await rt.verifications.checkMemo(job.id);
+    if (memo?.hash === hash) return;
+    const port = rt.github({ installationId: job.installationId, owner: job.owner, repo: job.repo });
+    const now = rt.clock.now().toISOString();
+    const timed = { ...input, ...(input.status === "completed" ? { completedAt: now } : {}) };
+    let id = memo?.id;
+    if (id !== undefined) await port.updateCheckRun(id, timed);
+    else id = await port.createCheckRun({ ...timed, startedAt: now });
+    await rt.verifications.setCheckMemo(job.id, id, hash);
+  });
 }
