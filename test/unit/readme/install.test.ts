@@ -8,7 +8,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { VERIFY_ENV_PREFIX } from "../../../src/config/after-apply-types.js";
 import { packageRoot } from "../../../src/paths.js";
+import { ALLOWED_HOSTS_SETTING } from "../../../src/verify/allowed-hosts.js";
 
 const ROOT = packageRoot();
 const README = readFileSync(join(ROOT, "README.md"), "utf8");
@@ -82,6 +84,10 @@ describe("README: every setting flowgate reads is in the settings table", () => 
     "src/cli/remote.ts",
   ];
   const table = section("Operating it");
+  it("the verification probes' allow-list", () => {
+    expect(table).toContain(`\`${ALLOWED_HOSTS_SETTING}\``);
+    expect(table).toContain(`\`${VERIFY_ENV_PREFIX}*\``);
+  });
   for (const file of readers) {
     it(file, () => {
       const source = readFileSync(join(ROOT, file), "utf8");
