@@ -12,6 +12,9 @@ export interface PolicyUsage {
   averageExecutionSeconds: number | null;
   succeeded: number;
   failed: number;
+  /** verifications after an apply (issue 13), by outcome */
+  verified: number;
+  verificationFailed: number;
 }
 
 const TERMINAL = new Set(["succeeded", "failed", "cancelled", "superseded", "timed_out"]);
@@ -40,6 +43,8 @@ export function summarizeUsage(entries: readonly AuditEntry[]): PolicyUsage[] {
       averageExecutionSeconds: null,
       succeeded: 0,
       failed: 0,
+      verified: 0,
+      verificationFailed: 0,
       waits: [],
       runs: [],
     };
@@ -59,6 +64,12 @@ export function summarizeUsage(entries: readonly AuditEntry[]): PolicyUsage[] {
     const first = job.statuses[0];
     if (end && first) u.runs.push((end.at - first.at) / 1000);
     byPolicy.set(job.policy, u);
+  }
+  for (const e of entries) {
+    if (e.type !== "verification" || !e.policy) continue;
+    const u = byPolicy.get(e.policy);
+    if (u && e.decision === "passed") u.verified++;
+    if (u && e.decision === "failed") u.verificationFailed++;
   }
   const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
   return [...byPolicy.values()]
@@ -86,6 +97,8 @@ export function renderUsage(usage: readonly PolicyUsage[], span: string): string
     if (u.autoApproved) lines.push(`- Auto-approved: ${u.autoApproved}`);
     lines.push(`- Rejected: ${u.rejected}`);
     lines.push(`- Average execution: ${minutes(u.averageExecutionSeconds)}`);
+    if (u.verified || u.verificationFailed)
+      lines.push(`- Verified after apply: ${u.verified} passed, ${u.verificationFailed} failed`);
   }
   return `${lines.join("\n")}\n`;
 }

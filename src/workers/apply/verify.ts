@@ -142,6 +142,8 @@ async function afterVerification(rt: Runtime, job: StackJob, v: Verification): P
     ...(job.prNumber ? { pr: job.prNumber } : {}),
     stack: job.stack,
     jobId: job.id,
+    policy: job.policy.name,
+    environment: job.environment,
     decision: v.status,
     reason: v.reason,
   });

@@ -45,6 +45,14 @@ describe("flowgate audit and usage", () => {
     await status("d1", "dev-default", "applying", 1);
     await status("d1", "dev-default", "succeeded", 3);
     await audit.record({
+      type: "verification",
+      jobId: "a1",
+      policy: "prod-default",
+      decision: "failed",
+      reason: "api health: status 503",
+      at: new Date(now - 30 * 60_000).toISOString(),
+    });
+    await audit.record({
       type: "override",
       actor: "oncall",
       reason: "INCIDENT-1",
@@ -64,8 +72,8 @@ describe("flowgate audit and usage", () => {
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l));
-    expect(lines).toHaveLength(10);
-    expect(lines.every((l) => l.type === "job-status")).toBe(true);
+    expect(lines).toHaveLength(11);
+    expect(lines.filter((l) => l.type === "job-status")).toHaveLength(10);
   });
 
   it("usage summarises per policy in the seed's shape", async () => {
@@ -76,6 +84,7 @@ describe("flowgate audit and usage", () => {
       "Policy: prod-default\n- Applied to: 2 stack jobs\n- Approvals required: 2\n- Average wait time: 20 minutes\n- Rejected: 1",
     );
     expect(text).toContain("Policy: dev-default\n- Applied to: 1 stack jobs\n- Auto-approved: 1");
+    expect(text).toContain("- Verified after apply: 0 passed, 1 failed");
     const json = io({ REDIS_URL: redis.url });
     await runCli(["usage", "--days", "7", "--json", "--redis"], json.cli);
     expect(JSON.parse(json.out())).toContainEqual(
