@@ -2,22 +2,26 @@ import { formatProblem } from "../../config/diagnostics.js";
 import type { Stack } from "../../config/types.js";
 import { StackMatcher } from "../../engine/affected.js";
 import { permissionAtLeast } from "../../engine/authority.js";
-import { buildPolicyIndex, resolveStack } from "../../engine/resolve.js";
+import {
+  type CommitDecision,
+  type CommitSnapshot,
+  type CommitStack,
+  commitVars,
+  decideCommit,
+} from "../../engine/commit/decide.js";
 import { applyJobId } from "../../engine/stack-job/ids.js";
-import { newJob } from "../../engine/stack-job/index.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
 import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
-import type { PullFiles } from "../../github/port.js";
-import type { ExprVars } from "../../lang/expressions.js";
+import type { PullFiles, PullInfo } from "../../github/port.js";
 import { safeId } from "../../queue/queues.js";
+import type { RepoConfig } from "../../runtime/config-service.js";
 import type { Runtime } from "../../runtime/runtime.js";
 import type { RepoInfo } from "../../webhooks/events.js";
 import { applyJobEvent } from "../jobs/driver.js";
 import { inRecovery } from "../pull/lost-state.js";
 import { permissionOf } from "../pull/people.js";
-import { jobTimeouts } from "../pull/plans.js";
 import type { StoredJobRule } from "./plan-decisions.js";
-import { policyBeforeCommit, policyFingerprint } from "./policy-change.js";
+import { policyBeforeCommit } from "./policy-change.js";
 import { reportApplyJob, reportCommitProblem } from "./report.js";
 
 const ZERO_SHA = /^0+$/;
@@ -29,26 +33,35 @@ export interface CommitInput {
   pusher: string;
 }
 
+/** What the commit changed: the merged PR's files, or the comparison with the commit before it. */
+async function changedPaths(rt: Runtime, input: CommitInput) {
+  const port = rt.github(input.repo);
+  const merged = (await port.listPullsForCommit(input.after)).find(
+    (p) => p.merged && p.mergeCommitSha === input.after,
+  );
+  let files: PullFiles;
+  if (merged) files = await port.listPullFiles(merged.number);
+  else if (ZERO_SHA.test(input.before)) return undefined;
+  else files = await port.compareFiles(input.before, input.after);
+  const paths = files.files.flatMap((f) =>
+    f.previousFilename ? [f.filename, f.previousFilename] : [f.filename],
+  );
+  return { merged, files, paths };
+}
+
 /**
  * A new commit on the default branch (a merged PR or a direct push, SPEC §4): one apply job per
  * affected stack, in dependency order, older jobs that have not started applying superseded. Job ids
- * come from (stack, commit): handling the same commit twice creates nothing new.
+ * come from (stack, commit): handling the same commit twice creates nothing new. Gathers what there is
+ * to read, decides (engine/commit), then writes.
  */
 export async function handleCommit(rt: Runtime, input: CommitInput): Promise<StackJob[]> {
   const { repo, before, after } = input;
   if (ZERO_SHA.test(after)) return [];
-  const port = rt.github(repo);
   const now = rt.clock.now();
-  const log = rt.log.child({ repo: `${repo.owner}/${repo.repo}`, commit: after.slice(0, 7) });
-
-  const merged = (await port.listPullsForCommit(after)).find((p) => p.merged && p.mergeCommitSha === after);
-  let files: PullFiles;
-  if (merged) files = await port.listPullFiles(merged.number);
-  else if (ZERO_SHA.test(before)) return [];
-  else files = await port.compareFiles(before, after);
-  const paths = files.files.flatMap((f) =>
-    f.previousFilename ? [f.filename, f.previousFilename] : [f.filename],
-  );
+  const changed = await changedPaths(rt, input);
+  if (!changed) return [];
+  const { merged, files, paths } = changed;
 
   const config = await rt.config.read((ref) => rt.github(ref), repo, { ref: after, now });
   if (config.errors.length || config.sourceErrors.length) {
@@ -59,7 +72,10 @@ export async function handleCommit(rt: Runtime, input: CommitInput): Promise<Sta
       after,
       `No apply jobs: the configuration at this commit is invalid.\n\n${problems.map((p) => `- ${p}`).join("\n")}`,
     );
-    log.warn({ problems }, "configuration invalid at the merge commit: no apply jobs");
+    rt.log.warn(
+      { repo: repo.repo, commit: after.slice(0, 7), problems },
+      "configuration invalid at the merge commit: no apply jobs",
+    );
     return [];
   }
   if (!files.complete) {
@@ -73,101 +89,90 @@ export async function handleCommit(rt: Runtime, input: CommitInput): Promise<Sta
   }
   const affected = new StackMatcher(config.stacks).affected(paths);
   if (affected.stacks.size === 0) return [];
-  const byName = new Map(config.stacks.map((s) => [s.name, s]));
-  const index = buildPolicyIndex(config.policies, now);
-  const triggeredBy = merged
-    ? { login: merged.author, type: merged.authorIsBot ? ("bot" as const) : ("user" as const) }
-    : { login: input.pusher, type: "user" as const };
 
+  const snapshot = await gatherCommit(rt, input, { now, merged, paths, config, affected: affected.stacks });
+  const decision = decideCommit(snapshot);
+  return carryOutCommit(rt, input, snapshot, decision);
+}
+
+async function gatherCommit(
+  rt: Runtime,
+  input: CommitInput,
+  read: {
+    now: Date;
+    merged: PullInfo | undefined;
+    paths: string[];
+    config: RepoConfig;
+    affected: Map<string, string[]>;
+  },
+): Promise<CommitSnapshot> {
+  const { repo, before, after, pusher } = input;
+  const { now, merged, config } = read;
+  const port = rt.github(repo);
   // SPEC §5.1: a plan made from a fork's code, or an author's without write permission, relaxes nothing.
   const trusted = merged
     ? merged.headRepo === `${repo.owner}/${repo.repo}` &&
       permissionAtLeast(await permissionOf(rt, port, repo.repoId, merged.author), "write")
     : true;
-  const policyBefore = policyBeforeCommit(rt, repo, before, paths, now);
-  const recovering = await inRecovery(rt, repo.installationId);
-  // Dependency order: a stack's job waits for the unfinished jobs of the stacks it depends on.
-  const created: StackJob[] = [];
-  const names = [...affected.stacks.keys()];
-  const jobIdOf = new Map(names.map((n) => [n, applyJobId(repo.repoId, n, after)]));
+  const mergedPull = merged
+    ? {
+        number: merged.number,
+        headSha: merged.headSha,
+        author: merged.author,
+        authorIsBot: merged.authorIsBot,
+        labels: merged.labels,
+        baseRef: merged.baseRef,
+      }
+    : undefined;
+  const policyBefore = policyBeforeCommit(rt, repo, before, read.paths, now);
+  const byName = new Map(config.stacks.map((s) => [s.name, s]));
+  const names = [...read.affected.keys()];
+  const stacks: CommitStack[] = [];
   for (const name of names) {
     const stack = byName.get(name) as Stack;
-    const vars: ExprVars = {
-      files: affected.stacks.get(name) ?? [],
-      stack: { name, kind: stack.kind },
-      environment: stack.environment,
-      triggeredBy,
-      ...(merged ? { pr: { author: merged.author, labels: merged.labels, baseRef: merged.baseRef } } : {}),
-    };
-    const resolution = resolveStack(index, stack, { org: repo.owner, now, vars });
-    if (resolution.errors.length) {
-      await reportCommitProblem(
-        rt,
-        repo,
-        after,
-        `No apply job for ${name}: ${resolution.errors.join("; ")}`,
-        name,
-      );
-      continue;
-    }
-    const dependsOn: string[] = [];
-    for (const dep of stack.dependsOn) {
-      const sameCommit = jobIdOf.get(dep);
-      if (sameCommit) dependsOn.push(sameCommit);
-      else {
-        const earlier = await latestUnfinishedJob(rt, repo.repoId, dep);
-        if (earlier) dependsOn.push(earlier);
-      }
-    }
+    const files = read.affected.get(name) ?? [];
+    const earlierJobs: Record<string, string | undefined> = {};
+    for (const dep of stack.dependsOn)
+      if (!read.affected.has(dep)) earlierJobs[dep] = await latestUnfinishedJob(rt, repo.repoId, dep);
     const approved = merged ? await rt.pulls.approved(repo.repoId, merged.number, name) : undefined;
-    const carryOver =
-      approved && merged && approved.headSha === merged.headSha
-        ? { fingerprint: approved.fingerprint, approvers: approved.approvers }
-        : undefined;
-    const fingerprint = policyFingerprint(resolution);
-    const previous =
-      (await rt.applies.policyFingerprint(repo.repoId, name)) ?? (await policyBefore(name, vars));
-    const forcePause =
-      previous && previous !== fingerprint
-        ? `the policy this stack resolves to changed (now ${resolution.policy.policy}): the first apply after a policy change waits for approval`
-        : undefined;
-    const gates = [];
-    for (const g of resolution.flow.gates) {
-      const gate = config.gates.get(g);
-      if (!gate || gate.blocks.length === 0 || gate.blocks.includes("apply")) gates.push(g);
-    }
-    const job = newJob(
-      {
-        id: jobIdOf.get(name)!,
-        kind: "apply",
-        installationId: repo.installationId,
-        owner: repo.owner,
-        repo: repo.repo,
-        stack: name,
-        environment: stack.environment,
-        workflow: stack.workflow,
-        path: stack.dir,
-        sha: after,
-        ...(merged ? { prNumber: merged.number } : {}),
-        controls: {
-          isManual: resolution.flow.isManual,
-          disableOnLifecycleEvents: resolution.flow.disableOnLifecycleEvents,
-          skipRefresh: resolution.flow.skipRefresh,
-          previewBeforeUpdateOrDestroy: resolution.flow.previewBeforeUpdateOrDestroy,
-          pauseBetweenPreviewAndUpdateOrDestroy: resolution.flow.pauseBetweenPreviewAndUpdateOrDestroy,
-        },
-        policy: { name: resolution.policy.policy, file: resolution.policy.file },
-        timeouts: jobTimeouts(resolution),
-        dependsOn,
-        gates,
-        triggeredBy,
-        ...(carryOver ? { carryOver } : {}),
-        ...(forcePause ? { forcePause } : {}),
-      },
-      now,
-    );
-    job.dispatchRef = repo.defaultBranch;
-    if (recovering) job.recovered = true;
+    const previousFingerprint =
+      (await rt.applies.policyFingerprint(repo.repoId, name)) ??
+      (await policyBefore(name, commitVars(stack, files, mergedPull, pusher)));
+    stacks.push({
+      stack,
+      files,
+      jobId: applyJobId(repo.repoId, name, after),
+      earlierJobs,
+      ...(approved ? { approved } : {}),
+      ...(previousFingerprint ? { previousFingerprint } : {}),
+    });
+  }
+  return {
+    now,
+    repo,
+    sha: after,
+    ...(mergedPull ? { merged: mergedPull } : {}),
+    pusher,
+    trusted,
+    recovering: await inRecovery(rt, repo.installationId),
+    policies: config.policies,
+    gates: config.gates,
+    stacks,
+  };
+}
+
+/** Creates the decided jobs (each once), supersedes older ones, reports, and starts what may start. */
+async function carryOutCommit(
+  rt: Runtime,
+  input: CommitInput,
+  snapshot: CommitSnapshot,
+  decision: CommitDecision,
+): Promise<StackJob[]> {
+  const { repo, after } = input;
+  for (const problem of decision.problems)
+    await reportCommitProblem(rt, repo, after, problem.message, problem.stack);
+  const created: StackJob[] = [];
+  for (const { job, rule, reason } of decision.jobs) {
     if (!(await rt.jobs.create(job, repo.repoId))) continue;
     await rt.applies.recordJob({
       id: job.id,
@@ -175,25 +180,20 @@ export async function handleCommit(rt: Runtime, input: CommitInput): Promise<Sta
       installationId: repo.installationId,
       sha: after,
       pending: job.status === "pending",
-      dependsOn,
-      rule: {
-        rule: resolution.approvalRule.rule,
-        policyFingerprint: fingerprint,
-        vars,
-        trusted,
-      } satisfies StoredJobRule,
+      dependsOn: job.dependsOn,
+      rule: rule satisfies StoredJobRule,
     });
     created.push(job);
     await rt.audit.record({
       type: "policy-resolved",
       repo: `${repo.owner}/${repo.repo}`,
-      ...(merged ? { pr: merged.number } : {}),
-      stack: name,
+      ...(snapshot.merged ? { pr: snapshot.merged.number } : {}),
+      stack: job.stack,
       jobId: job.id,
-      policy: resolution.policy.policy,
-      environment: stack.environment,
+      policy: job.policy.name,
+      environment: job.environment,
       decision: job.status,
-      reason: `${job.reason}${carryOver ? "; PR approval offered for carry-over" : ""}${forcePause ? `; ${forcePause}` : ""}`,
+      reason,
     });
   }
 

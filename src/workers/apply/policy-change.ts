@@ -1,29 +1,10 @@
-import { createHash } from "node:crypto";
-import type { Resolution } from "../../engine/resolve/resolve.js";
+import { policyFingerprint } from "../../engine/policy-fingerprint.js";
 import { buildPolicyIndex, resolveStack } from "../../engine/resolve.js";
 import type { ExprVars } from "../../lang/expressions.js";
 import type { Runtime } from "../../runtime/runtime.js";
 import type { RepoInfo } from "../../webhooks/events.js";
 
-/** What a stack's policy looks like to the apply side: a change of it pauses the next apply (SPEC §2.3). */
-export function policyFingerprint(resolution: Resolution): string {
-  const f = resolution.flow;
-  return createHash("sha256")
-    .update(
-      JSON.stringify([
-        f.isManual,
-        f.disableOnLifecycleEvents,
-        f.skipRefresh,
-        f.previewBeforeUpdateOrDestroy,
-        f.pauseBetweenPreviewAndUpdateOrDestroy,
-        f.approvalRules,
-        f.gates,
-        resolution.policy.policy,
-      ]),
-    )
-    .digest("hex")
-    .slice(0, 16);
-}
+export { policyFingerprint };
 
 const CHANGED_CONFIG = "the configuration before this commit could not be read";
 

@@ -2,31 +2,19 @@ import type { Stack } from "../../config/types.js";
 import type { Resolution } from "../../engine/resolve/resolve.js";
 import { planJobId } from "../../engine/stack-job/ids.js";
 import { newJob } from "../../engine/stack-job/index.js";
-import type { Actor, JobTimeouts, StackJob } from "../../engine/stack-job/types.js";
-import { parseDuration } from "../../lang/time/duration.js";
+import type { Actor, StackJob } from "../../engine/stack-job/types.js";
 import type { Runtime } from "../../runtime/runtime.js";
 import type { PullRecord } from "../../state/pulls.js";
 
 export { planViewOf, waitsForCommand } from "../../engine/pull/plan-view.js";
+export { jobTimeouts } from "../../engine/stack-job/timeouts.js";
+
+import { jobTimeouts } from "../../engine/stack-job/timeouts.js";
 
 import { applyJobEvent } from "../jobs/driver.js";
 import { inRecovery } from "./lost-state.js";
 
-const HOUR = 3_600_000;
-
-export function jobTimeouts(resolution: Resolution): JobTimeouts {
-  const ms = (text: string | undefined, fallback: number) => {
-    const parsed = text ? parseDuration(text) : undefined;
-    return parsed?.ok ? parsed.value : fallback;
-  };
-  const t = resolution.flow.timeouts;
-  return {
-    planMs: ms(t.plan, HOUR),
-    applyMs: ms(t.apply, 3 * HOUR),
-    approvalMs: ms(t.approval, 7 * 24 * HOUR),
-    planMaxAgeMs: ms(resolution.flow.planMaxAge, 24 * HOUR),
-  };
-}
+const _HOUR = 3_600_000;
 
 /**
  * Creates the plan job for a stack at the PR's head and starts it. Creation is keyed by (head, stack,
