@@ -45,8 +45,8 @@ export async function startVerification(rt: Runtime, job: StackJob): Promise<boo
   const verification = await checksAtCommit(rt, job);
   if (!verification) return false;
   if (await rt.verifications.start(job.id, verification)) {
-    await writeVerifyCheck(rt, job, verification);
     await rt.queues.addStep({ step: "verify", jobId: job.id }, safeId("verify", job.id, "start"));
+    await writeVerifyCheck(rt, job, verification);
   }
   return true;
 }
@@ -169,7 +169,8 @@ async function afterVerification(rt: Runtime, job: StackJob, v: Verification): P
 async function writeVerifyCheck(rt: Runtime, job: StackJob, v: Verification): Promise<void> {
   // One writer at a time, or the start and the first pass could both create the check.
   await alone(rt, keys.jobVerifyCheckLock(job.id), async () => {
-    const input: CheckRunInput = verifyCheck(job, v);
+    // From the verification as stored now: a writer holding an older copy never shows it last.
+    const input: CheckRunInput = verifyCheck(job, (await rt.verifications.get(job.id)) ?? v);
     const hash = hashOf(input);
     const memo = await rt.verifications.checkMemo(job.id);
     if (memo?.hash === hash) return;
