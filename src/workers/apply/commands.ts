@@ -1,6 +1,11 @@
 import { type ApprovalEvent, countApprovals, peopleFacts } from "../../engine/approvals.js";
-import { mayApply, permissionAtLeast } from "../../engine/authority.js";
-import { scopeStacks } from "../../engine/commands.js";
+import { mayApply } from "../../engine/authority.js";
+import {
+  decideMergedCommand,
+  eligibilityNeeded,
+  type MergedIntent,
+  needsEligibility,
+} from "../../engine/commit/commands.js";
 import { repoIdOf } from "../../engine/stack-job/ids.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
 import type { GitHubPort } from "../../github/port.js";
@@ -99,121 +104,99 @@ export async function mergedPullCommand(
   const ids = await rt.applies.commitJobs(repo.repoId, sha);
   const jobs = (await rt.jobs.getMany(ids.sort())).filter((j): j is StackJob => j !== undefined);
   if (jobs.length === 0) return { ok: false, message: "no stack of this PR has an apply job" };
-  const command = request.command;
-  const scope = scopeStacks(
-    command,
-    jobs.map((j) => j.stack),
-  );
-  const lines: string[] = scope.unknown.length
-    ? [`not stacks of this merge, ignored: ${scope.unknown.join(", ")}`]
-    : [];
+  const { command } = request;
   const port = rt.github(repo);
-  let ok = scope.unknown.length === 0;
-  const by = { login: request.login, type: "user" as const };
-  for (const job of jobs.filter((j) => scope.stacks.includes(j.stack))) {
-    const say = (text: string, good = true) => {
-      lines.push(`\`${job.stack}\`: ${text}`);
-      if (!good) ok = false;
-    };
-    switch (command.name) {
-      case "apply": {
-        if (job.status !== "pending" && job.status !== "awaiting_start") {
-          say(`nothing to start (${job.status})`, scope.stacks.length > 1);
-          break;
-        }
-        const decision = await mayActOn(rt, port, job, record, request.login);
-        if (!decision.allowed) {
-          say(`refused: ${decision.reason}`, false);
-          break;
-        }
-        const applied = await applyJobEvent(rt, job.id, { type: "start", by });
-        await rt.applies.notPending(job.installationId, job.id);
-        await rt.queues.addStep(
-          { step: "advance", jobId: job.id, reason: "/apply" },
-          safeId("advance", job.id, "start", request.id),
-        );
-        say(
-          applied?.accepted ? "started" : `not started: ${applied?.note ?? "unknown job"}`,
-          applied?.accepted === true,
-        );
-        break;
-      }
-      case "approve": {
-        if (job.status !== "awaiting_approval") {
-          say(`not waiting for approval (${job.status})`, scope.stacks.length > 1);
-          break;
-        }
-        const result = await approveApplyJob(rt, job, record, {
-          id: `comment-${request.id}`,
-          kind: "approve",
-          source: "comment",
-          login: request.login,
-          isBot: false,
-          at: new Date(request.at),
-          headSha: job.sha,
-        });
-        if (result.satisfied) {
-          const applied = await applyJobEvent(rt, job.id, {
-            type: "approved",
-            approvers: result.approvers,
-            carriedOver: false,
-          });
-          say(
-            applied?.accepted
-              ? `approved by ${result.approvers.map((a) => `@${a}`).join(", ")}: applying`
-              : `approval recorded (${applied?.note})`,
-          );
-        } else say(result.message, !result.message.startsWith("not counted"));
-        break;
-      }
-      case "reject": {
-        const decision = await mayActOn(rt, port, job, record, request.login);
-        if (!decision.allowed) {
-          say(`refused: ${decision.reason}`, false);
-          break;
-        }
-        const applied = await applyJobEvent(rt, job.id, {
-          type: "cancel",
-          by: request.login,
-          reason: `rejected${command.name === "reject" && command.reason ? `: ${command.reason}` : ""}`,
-        });
-        rt.metrics.rejections.inc({ policy: job.policy.name });
-        say(
-          applied?.accepted ? "rejected: the job is cancelled" : `nothing to reject (${job.status})`,
-          applied?.accepted === true,
-        );
-        break;
-      }
-      case "retry":
-      case "cancel": {
-        const permission = await permissionOf(rt, port, repo.repoId, request.login);
-        if (!permissionAtLeast(permission, "write")) {
-          say(`refused: needs write permission, you have ${permission}`, false);
-          break;
-        }
-        const applied =
-          command.name === "retry"
-            ? await applyJobEvent(rt, job.id, { type: "retry", by })
-            : await applyJobEvent(rt, job.id, { type: "cancel", by: request.login, reason: "/cancel" });
-        if (applied?.accepted && command.name === "retry") {
-          await rt.queues.addStep(
-            { step: "advance", jobId: job.id, reason: "/retry" },
-            safeId("advance", job.id, "retry", request.id),
-          );
-        }
-        say(
-          applied?.accepted
-            ? command.name === "retry"
-              ? "queued again"
-              : "cancelled"
-            : `nothing to ${command.name} (${job.status})`,
-          applied?.accepted === true,
-        );
-        break;
-      }
-      default:
-        say(`\`/${command.name}\` has no effect after the merge`, false);
-    }
+  // Gather: the commenter's rights, only as far as the command needs them (each look-up may cost a request).
+  const permission =
+    command.name === "retry" || command.name === "cancel"
+      ? await permissionOf(rt, port, repo.repoId, request.login)
+      : "none";
+  const eligibility: Record<string, { allowed: boolean; reason: string }> = {};
+  if (needsEligibility(command))
+    for (const job of eligibilityNeeded(command, jobs))
+      eligibility[job.id] = await mayActOn(rt, port, job, record, request.login);
+  // Decide, then carry out.
+  const { intents, unknown } = decideMergedCommand({ command, jobs, permission, eligibility });
+  const lines: string[] = unknown.length ? [`not stacks of this merge, ignored: ${unknown.join(", ")}`] : [];
+  let ok = unknown.length === 0;
+  for (const intent of intents) {
+    const { text, good } = await carryOutMerged(rt, intent, record, request);
+    lines.push(`\`${intent.job.stack}\`: ${text}`);
+    if (!good) ok = false;
   }
   return { ok, message: lines.length ? `\n${lines.map((l) => `- ${l}`).join("\n")}` : "nothing to do" };
+}
+
+/** One decided intent on a job of the merge commit, carried out; the line the reply shows. */
+async function carryOutMerged(
+  rt: Runtime,
+  intent: MergedIntent,
+  record: PullRecord,
+  request: CommandRequest,
+): Promise<{ text: string; good: boolean }> {
+  const { job } = intent;
+  const by = { login: request.login, type: "user" as const };
+  switch (intent.kind) {
+    case "answer":
+      return { text: intent.text, good: intent.ok };
+    case "start": {
+      const applied = await applyJobEvent(rt, job.id, { type: "start", by });
+      await rt.applies.notPending(job.installationId, job.id);
+      await rt.queues.addStep(
+        { step: "advance", jobId: job.id, reason: "/apply" },
+        safeId("advance", job.id, "start", request.id),
+      );
+      return applied?.accepted
+        ? { text: "started", good: true }
+        : { text: `not started: ${applied?.note ?? "unknown job"}`, good: false };
+    }
+    case "approve": {
+      const result = await approveApplyJob(rt, job, record, {
+        id: `comment-${request.id}`,
+        kind: "approve",
+        source: "comment",
+        login: request.login,
+        isBot: false,
+        at: new Date(request.at),
+        headSha: job.sha,
+      });
+      if (!result.satisfied) return { text: result.message, good: !result.message.startsWith("not counted") };
+      const applied = await applyJobEvent(rt, job.id, {
+        type: "approved",
+        approvers: result.approvers,
+        carriedOver: false,
+      });
+      return {
+        text: applied?.accepted
+          ? `approved by ${result.approvers.map((a) => `@${a}`).join(", ")}: applying`
+          : `approval recorded (${applied?.note})`,
+        good: true,
+      };
+    }
+    case "reject": {
+      const applied = await applyJobEvent(rt, job.id, {
+        type: "cancel",
+        by: request.login,
+        reason: intent.reason,
+      });
+      rt.metrics.rejections.inc({ policy: job.policy.name });
+      return applied?.accepted
+        ? { text: "rejected: the job is cancelled", good: true }
+        : { text: `nothing to reject (${job.status})`, good: false };
+    }
+    case "retry":
+    case "cancel": {
+      const applied =
+        intent.kind === "retry"
+          ? await applyJobEvent(rt, job.id, { type: "retry", by })
+          : await applyJobEvent(rt, job.id, { type: "cancel", by: request.login, reason: "/cancel" });
+      if (applied?.accepted && intent.kind === "retry")
+        await rt.queues.addStep(
+          { step: "advance", jobId: job.id, reason: "/retry" },
+          safeId("advance", job.id, "retry", request.id),
+        );
+      if (!applied?.accepted) return { text: `nothing to ${intent.kind} (${job.status})`, good: false };
+      return { text: intent.kind === "retry" ? "queued again" : "cancelled", good: true };
+    }
+  }
 }
