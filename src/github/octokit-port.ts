@@ -2,6 +2,7 @@ import type { ProbotOctokit } from "probot";
 import type { MergeMethod, Permission } from "../config/types.js";
 import { appBotLogin, isBotAccount } from "../model/bots.js";
 import { statusOf } from "./errors.js";
+import { gitData } from "./octokit-git.js";
 import type {
   CheckRunInfo,
   CheckRunInput,
@@ -524,6 +525,26 @@ export class OctokitPort implements GitHubPort {
       run_id: runId,
     });
     return toRun(data);
+  }
+
+  getCommit(sha: string) {
+    return gitData.getCommit(this.client, this.repo, sha);
+  }
+
+  fileAt(path: string, ref: string) {
+    return gitData.fileAt(this.client, this.repo, path, ref);
+  }
+
+  commitFiles(parent: string, message: string, files: Readonly<Record<string, string | null>>) {
+    return gitData.commitFiles(this.client, this.repo, parent, message, files);
+  }
+
+  createBranch(name: string, sha: string) {
+    return gitData.createBranch(this.client, this.repo, name, sha);
+  }
+
+  createPull(input: { title: string; head: string; base: string; body: string }) {
+    return gitData.createPull(this.client, this.repo, input);
   }
 
   async downloadArtifact(

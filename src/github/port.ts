@@ -216,6 +216,20 @@ export interface GitHubPort {
   /** `workflow_dispatch` runs of a workflow created since `since` whose run-name names the job */
   findRunsForJob(workflow: string, jobId: string, since: Date): Promise<WorkflowRun[]>;
   getRun(runId: number): Promise<WorkflowRun>;
+
+  // ---- rollback through a pull request (Git Data API) ----
+  /** a commit's parents and tree */
+  getCommit(sha: string): Promise<{ sha: string; parents: string[]; treeSha: string }>;
+  /** a file's text at a ref; undefined where it does not exist */
+  fileAt(path: string, ref: string): Promise<string | undefined>;
+  /** a commit on top of `parent` whose tree is `parent`'s with `files` set (`null` deletes); returns its SHA */
+  commitFiles(
+    parent: string,
+    message: string,
+    files: Readonly<Record<string, string | null>>,
+  ): Promise<string>;
+  createBranch(name: string, sha: string): Promise<void>;
+  createPull(input: { title: string; head: string; base: string; body: string }): Promise<number>;
   /** the artifact's zip bytes, or why there are none */
   downloadArtifact(
     runId: number,

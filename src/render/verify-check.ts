@@ -9,11 +9,10 @@ const TITLES = { running: "Verifying", passed: "Verified", failed: "Verification
 
 /** What a person can do about a failed verification (issue 13: `onFailure`). */
 function nextStep(v: Verification, job: StackJob): string {
-  const revert =
-    v.onFailure === "revert"
-      ? "`onFailure: revert` is set, but opening the revert PR is not built yet: the stack is held instead. "
-      : "";
-  return `${revert}The stacks that depend on \`${job.stack}\` do not start. Fix the cause and merge a fix (or a revert) to apply again.`;
+  const held = `The stacks that depend on \`${job.stack}\` do not start.`;
+  if (v.onFailure === "revert")
+    return `${held} \`onFailure: revert\`: ${escapeText(v.rollback?.message ?? "opening the revert PR", 500)}.`;
+  return `${held} Fix the cause and merge a fix (or a revert) to apply again.`;
 }
 
 /** The `flowgate/verify: <stack>` check on the merge commit: each check, its samples, the outcome. */

@@ -26,6 +26,8 @@ export const keys = {
   /** its `flowgate/verify` check run: id and what it last said; and the lock of its one writer */
   jobVerifyCheck: (id: string) => `fg:job:${id}:verify-check`,
   jobVerifyCheckLock: (id: string) => `fg:job:${id}:verify-check-lock`,
+  /** the revert PR opened for a failed verification (once per job) */
+  jobRevert: (id: string) => `fg:job:${id}:revert`,
   jobDependents: (id: string) => `fg:job:${id}:dependents`,
   pullRequests: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:requests`,
   pullRequestsDone: (repoId: number, n: number) => `fg:pr:${repoId}:${n}:requests:done`,

@@ -29,6 +29,8 @@ export interface Verification {
   progress: CheckProgress[];
   reason: string;
   finishedAt?: string;
+  /** `onFailure: revert`: the pull request opened, or why none was */
+  rollback?: { pull?: number; message: string };
 }
 
 export class VerificationStore {
@@ -60,6 +62,11 @@ export class VerificationStore {
   async setCheckMemo(jobId: string, id: number, hash: string): Promise<void> {
     const key = keys.jobVerifyCheck(jobId);
     await this.redis.multi().hset(key, "id", String(id), "hash", hash).expire(key, KEEP_SECONDS).exec();
+  }
+
+  /** The one attempt at a revert PR for a job: false when another already claimed it. */
+  async claimRevert(jobId: string): Promise<boolean> {
+    return (await this.redis.set(keys.jobRevert(jobId), "claimed", "EX", KEEP_SECONDS, "NX")) === "OK";
   }
 
   async put(jobId: string, verification: Verification): Promise<void> {

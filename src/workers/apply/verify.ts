@@ -14,6 +14,7 @@ import { applyJobEvent } from "../jobs/driver.js";
 import { wakeCommit } from "./pipeline.js";
 import { policyAtCommit } from "./plan-decisions.js";
 import { reportMergedPull } from "./report.js";
+import { openRevertPull } from "./revert.js";
 
 const hashOf = (value: unknown) =>
   createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 32);
@@ -82,6 +83,14 @@ export async function verifyStep(rt: Runtime, jobId: string): Promise<void> {
     else
       verification.reason = `verifying: ${verification.progress.map((p) => `${p.name}: ${p.reason ?? "waiting"}`).join("; ")}`;
   }
+  // `finish` changed the status; TypeScript still narrows it to "running" from the check above
+  const outcome = verification.status as Verification["status"];
+  if (
+    outcome === "failed" &&
+    verification.onFailure === "revert" &&
+    (await rt.verifications.claimRevert(jobId))
+  )
+    verification.rollback = await revertOnce(rt, job, verification.reason);
   await rt.verifications.put(jobId, verification);
   await writeVerifyCheck(rt, job, verification);
   if (verification.status === "running" && next) {
@@ -92,6 +101,20 @@ export async function verifyStep(rt: Runtime, jobId: string): Promise<void> {
   if (verification.status !== "running") {
     await reportMergedPull(rt, job);
     await afterVerification(rt, job, verification);
+  }
+}
+
+/** The revert PR for a failed verification; a failure to open it is said, not thrown (the stack holds either way). */
+async function revertOnce(
+  rt: Runtime,
+  job: StackJob,
+  why: string,
+): Promise<{ pull?: number; message: string }> {
+  try {
+    return await openRevertPull(rt, job, why);
+  } catch (error) {
+    rt.log.warn({ err: error, jobId: job.id }, "could not open the revert pull request");
+    return { message: `could not open the revert PR: ${(error as Error).message}` };
   }
 }
 

@@ -148,3 +148,81 @@ describe("verification after an apply", () => {
     expect(requests).toEqual([]);
   });
 });
+
+const verifyDbOrRevert = (url: string) => `${verifyDb(url).trimEnd()}
+    onFailure: revert
+`;
+
+/** Pull requests the app opened, with the files at their head. */
+function revertPulls(h: Harness) {
+  const repo = h.gh.repo(REPO);
+  return [...repo.issues.values()].flatMap((issue) =>
+    issue.pull && issue.pull.head.ref.startsWith("flowgate/revert-")
+      ? [{ pull: issue.pull, files: repo.commits.get(issue.pull.head.sha)!.files }]
+      : [],
+  );
+}
+
+describe("onFailure: revert", () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  async function mergeDbChange(): Promise<string> {
+    h = await startHarness();
+    seedRepo(h.gh, configFiles(STACKS, DIRECT, verifyDbOrRevert(`${base}/healthz`)));
+    h.gh.setPermission(REPO, "alice", "write");
+    const pull = await openPull(h, ["db"]);
+    return mergePull(h, pull.number);
+  }
+
+  it("opens exactly one PR that puts the stack's files back as they were before the merge", async () => {
+    health = { status: 500, body: "{}" };
+    const sha = await mergeDbChange();
+    await completeRun(h, await waitForDispatch(h, { stack: "db", operation: "apply", sha }));
+    await h.waitFor(() => verifyCheck(h, sha)?.conclusion === "failure", "the verify check to fail");
+    const [revert, ...more] = await h.waitFor(
+      () => (revertPulls(h).length ? revertPulls(h) : undefined),
+      "the revert PR",
+    );
+    await settle(500);
+    expect(more).toEqual([]);
+    expect(revertPulls(h)).toHaveLength(1);
+    expect(revert!.pull.issue.title).toBe(`Revert db to before ${sha.slice(0, 7)}`);
+    expect(revert!.pull.base.ref).toBe("main");
+    // the merge changed infra/db/main.tf; the revert has it as before the merge, and leaves app alone
+    const parent = h.gh.repo(REPO).commits.get(sha)!.parents[0]!;
+    const before = h.gh.repo(REPO).commits.get(parent)!.files;
+    expect(revert!.files.get("infra/db/main.tf")).toBe(before.get("infra/db/main.tf"));
+    expect(revert!.files.get("infra/db/main.tf")).not.toBe(
+      h.gh.repo(REPO).commits.get(sha)!.files.get("infra/db/main.tf"),
+    );
+    expect(revert!.files.get("infra/app/main.tf")).toBe(
+      h.gh.repo(REPO).commits.get(sha)!.files.get("infra/app/main.tf"),
+    );
+    await h.waitFor(
+      // the summary escapes markdown: `#` shows as `\#`
+      () => verifyCheck(h, sha)?.output.summary?.includes(`revert PR \\#${revert!.pull.number} opened`),
+      "the verify check to name the revert PR",
+    );
+  });
+
+  it("opens nothing when the stack's files changed again since the merge, and names them", async () => {
+    health = { status: 200, body: '{"status":"ok"}' };
+    const sha = await mergeDbChange();
+    // a later commit on main touches the same file before the verification fails
+    h.gh.commit(REPO, "main", { "infra/db/main.tf": "# db, changed again\n" });
+    health = { status: 500, body: "{}" };
+    await completeRun(h, await waitForDispatch(h, { stack: "db", operation: "apply", sha }));
+    const failed = await h.waitFor(
+      () =>
+        verifyCheck(h, sha)?.output.summary?.includes("changed again since the merge")
+          ? verifyCheck(h, sha)
+          : undefined,
+      "the verify check to refuse the revert",
+    );
+    expect(failed.output.summary).toContain("infra/db/main.tf");
+    expect(revertPulls(h)).toEqual([]);
+  });
+});

@@ -49,6 +49,7 @@ import { pullRequestEvent, pushEvent, workflowRunEvent } from "../webhooks.js";
 import { actionRoutes } from "./api/actions.js";
 import { appRoutes } from "./api/app.js";
 import { checkRoutes } from "./api/checks.js";
+import { gitDataRoutes } from "./api/git-data.js";
 import { graphqlRoutes } from "./api/graphql.js";
 import { issueRoutes } from "./api/issues.js";
 import { permissionRoutes } from "./api/permissions.js";
@@ -211,6 +212,7 @@ export class FakeGitHub extends FakeGitHubWorld {
     const router = new Router().add([
       ...appRoutes,
       ...repoRoutes,
+      ...gitDataRoutes,
       ...pullRoutes,
       ...checkRoutes,
       ...issueRoutes,
@@ -421,6 +423,11 @@ export class FakeGitHub extends FakeGitHubWorld {
         );
       },
       checksChanged: (repo) => this.checksChanged(repo),
+      openPull: (input) => {
+        const pull = this.openPull(input);
+        void this.emit("pull_request", pullRequestEvent(this, "opened", pull, { sender: input.user }));
+        return pull;
+      },
     };
   }
 

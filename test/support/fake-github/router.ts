@@ -24,7 +24,18 @@ export interface Effects {
   runCreated(run: RunState): void;
   runCancelled(run: RunState): void;
   checksChanged(repo: RepoState): void;
+  /** opens a pull request as the app (POST /pulls), sending its webhook */
+  openPull(input: Parameters<FakeWorldOpenPull>[0]): PullState;
 }
+
+type FakeWorldOpenPull = (input: {
+  repo: string;
+  head: { ref: string; sha?: string };
+  base?: string;
+  user: string;
+  title?: string;
+  body?: string;
+}) => PullState;
 
 export interface RequestContext {
   store: Store;
