@@ -56,7 +56,7 @@ async function changedPaths(rt: Runtime, input: CommitInput) {
  * to read, decides (engine/commit), then writes.
  */
 export async function handleCommit(rt: Runtime, input: CommitInput): Promise<StackJob[]> {
-  const { repo, before, after } = input;
+  const { repo, after } = input;
   if (ZERO_SHA.test(after)) return [];
   const now = rt.clock.now();
   const changed = await changedPaths(rt, input);

@@ -157,7 +157,7 @@ const verifyDbOrRevert = (url: string) => `${verifyDb(url).trimEnd()}
 function revertPulls(h: Harness) {
   const repo = h.gh.repo(REPO);
   return [...repo.issues.values()].flatMap((issue) =>
-    issue.pull && issue.pull.head.ref.startsWith("flowgate/revert-")
+    issue.pull?.head.ref.startsWith("flowgate/revert-")
       ? [{ pull: issue.pull, files: repo.commits.get(issue.pull.head.sha)!.files }]
       : [],
   );
