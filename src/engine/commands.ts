@@ -81,6 +81,7 @@ export function scopeStacks(
     case "apply":
     case "retry":
     case "cancel":
+    case "revert":
       return named(cmd.args, affected);
     case "reject": {
       if (cmd.separator)

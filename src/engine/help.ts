@@ -28,6 +28,11 @@ const COMMANDS: readonly { usage: string; does: string; who: string }[] = [
     who: "anyone with write permission",
   },
   {
+    usage: "/revert [stack ...]",
+    does: "on a merged PR: open a PR that puts the stacks' files back as they were before the merge",
+    who: "eligible approvers of the stack",
+  },
+  {
     usage: "/open-gate NAME [DURATION]",
     does: "open a gate for its window or the given duration (30m, 2h, 1d); `org:NAME` for organization gates",
     who: "the gate's openers; by default admin or maintain (organization gates: organization owners)",

@@ -7,7 +7,7 @@ import type { Command } from "./types.js";
 
 export const OVERRIDE_REASON_REQUIRED = 'a reason is required: /override --reason "INCIDENT-123: ..."';
 
-const STACK_COMMANDS = ["plan", "approve", "apply", "retry", "cancel"] as const;
+const STACK_COMMANDS = ["plan", "approve", "apply", "retry", "cancel", "revert"] as const;
 type StackCommandName = (typeof STACK_COMMANDS)[number];
 
 /**

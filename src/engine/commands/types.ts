@@ -1,6 +1,6 @@
 /** A comment command (SPEC §3.2), as parsed: names are checked, nothing is resolved yet. */
 export type Command =
-  | { name: "plan" | "approve" | "apply" | "retry" | "cancel"; args: string[] }
+  | { name: "plan" | "approve" | "apply" | "retry" | "cancel" | "revert"; args: string[] }
   | {
       name: "reject";
       /** with `--`: the stacks named before it; without: the leading words that could be stack names */

@@ -10,6 +10,8 @@ export type MergedIntent =
   | { kind: "reject"; job: StackJob; reason: string }
   | { kind: "retry"; job: StackJob }
   | { kind: "cancel"; job: StackJob }
+  /** a revert pull request for the stack's files (issue 13) */
+  | { kind: "revert"; job: StackJob }
   /** nothing to do, or refused: the line says why */
   | { kind: "answer"; job: StackJob; text: string; ok: boolean };
 
@@ -24,7 +26,7 @@ export interface MergedCommandFacts {
 
 /** Who must be looked up before a merged-PR command can be decided. */
 export function needsEligibility(command: Command): boolean {
-  return command.name === "apply" || command.name === "reject";
+  return command.name === "apply" || command.name === "reject" || command.name === "revert";
 }
 
 /** The jobs whose eligibility the decision reads: those the command names, and for `/apply` only the ones waiting to start. */
@@ -71,6 +73,10 @@ export function decideMergedCommand(facts: MergedCommandFacts): {
         case "reject":
           if (!eligible.allowed) return answer(`refused: ${eligible.reason}`, false);
           return { kind: "reject", job, reason: `rejected${command.reason ? `: ${command.reason}` : ""}` };
+        case "revert":
+          if (job.status !== "succeeded")
+            return answer(`nothing to revert: it was not applied (${job.status})`, several);
+          return eligible.allowed ? { kind: "revert", job } : answer(`refused: ${eligible.reason}`, false);
         case "retry":
         case "cancel":
           if (!permissionAtLeast(facts.permission, "write"))

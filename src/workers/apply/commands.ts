@@ -17,6 +17,7 @@ import type { CommandReply } from "../events/gate-command.js";
 import { applyJobEvent } from "../jobs/driver.js";
 import { authorsOfHead, gatherPeople, permissionOf, teamsOf } from "../pull/people.js";
 import { applyApprovalRule } from "./plan-decisions.js";
+import { openRevertPull } from "./revert.js";
 
 type CommentEvent = Extract<FlowgateEvent, { type: "comment" }>;
 
@@ -183,6 +184,12 @@ async function carryOutMerged(
       return applied?.accepted
         ? { text: "rejected: the job is cancelled", good: true }
         : { text: `nothing to reject (${job.status})`, good: false };
+    }
+    case "revert": {
+      if (!(await rt.verifications.claimRevert(job.id)))
+        return { text: "a revert PR was already opened (or attempted) for this apply", good: false };
+      const { pull, message } = await openRevertPull(rt, job, `/revert by @${request.login}`);
+      return { text: message, good: pull !== undefined };
     }
     case "retry":
     case "cancel": {

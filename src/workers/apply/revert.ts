@@ -3,7 +3,7 @@ import type { StackJob } from "../../engine/stack-job/types.js";
 import type { Runtime } from "../../runtime/runtime.js";
 
 /**
- * `onFailure: revert` (issue 13): one pull request that puts the failed stack's files back as they were
+ * `onFailure: revert` and `/revert` (issue 13): one pull request that puts the failed stack's files back as they were
  * before the merge, so the way back is gated like any change. Where a file changed again since the merge,
  * it names the files and opens nothing: a person decides.
  */
@@ -45,7 +45,7 @@ export async function openRevertPull(
   const short = job.sha.slice(0, 7);
   const commit = await port.commitFiles(
     head.value,
-    `Revert ${job.stack} to before ${short}\n\nVerification after the apply failed: ${why}`,
+    `Revert ${job.stack} to before ${short}\n\n${why}`,
     changes,
   );
   const branch = `flowgate/revert-${job.stack}-${short}`;
@@ -55,7 +55,7 @@ export async function openRevertPull(
     head: branch,
     base,
     body: [
-      `The apply of \`${job.stack}\` at ${short} succeeded, but its verification failed: ${why}`,
+      `Why: ${why}.`,
       "",
       `This puts ${files.length} file(s) back as they were before that merge (\`onFailure: revert\`). It is gated like any change: plan, approvals, gates.`,
       "",

@@ -90,7 +90,11 @@ export async function verifyStep(rt: Runtime, jobId: string): Promise<void> {
     verification.onFailure === "revert" &&
     (await rt.verifications.claimRevert(jobId))
   )
-    verification.rollback = await revertOnce(rt, job, verification.reason);
+    verification.rollback = await revertOnce(
+      rt,
+      job,
+      `the verification after the apply failed: ${verification.reason}`,
+    );
   await rt.verifications.put(jobId, verification);
   await writeVerifyCheck(rt, job, verification);
   if (verification.status === "running" && next) {

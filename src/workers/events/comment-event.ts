@@ -72,12 +72,13 @@ export async function handleCommentEvent(
           headSha: record.facts.headSha,
           at: comment.createdAt,
         };
-        const afterMerge = ["apply", "approve", "reject", "retry", "cancel"].includes(command.name);
-        if (command.name === "apply" || (merged && afterMerge)) {
+        const afterMerge = ["apply", "approve", "reject", "retry", "cancel", "revert"].includes(command.name);
+        const onlyAfterMerge = command.name === "apply" || command.name === "revert";
+        if (onlyAfterMerge || (merged && afterMerge)) {
           if (!merged) {
             reply = {
               ok: false,
-              message: "`/apply` is refused on an open PR: apply happens after the merge",
+              message: `\`/${command.name}\` is refused on an open PR: it acts after the merge`,
             };
             break;
           }

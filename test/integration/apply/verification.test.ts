@@ -10,6 +10,7 @@ import type { CheckRunState } from "../../support/fake-github/state.js";
 import { type Harness, seedRepo, startHarness } from "../../support/harness.js";
 import {
   applyCheck,
+  comment,
   completeRun,
   concluded,
   configFiles,
@@ -21,6 +22,7 @@ import {
   sticky,
   waitForApplyCheck,
   waitForDispatch,
+  waitForReply,
 } from "./support.js";
 
 const DIRECT = `apiVersion: flowgate/v1
@@ -224,5 +226,23 @@ describe("onFailure: revert", () => {
     );
     expect(failed.output.summary).toContain("infra/db/main.tf");
     expect(revertPulls(h)).toEqual([]);
+  });
+
+  it("/revert on the merged PR opens the same PR on demand, by an eligible approver, once", async () => {
+    health = { status: 200, body: '{"status":"ok"}' };
+    h = await startHarness();
+    seedRepo(h.gh, configFiles(STACKS, DIRECT));
+    h.gh.setPermission(REPO, "alice", "write");
+    h.gh.setPermission(REPO, "bob", "write");
+    const pull = await openPull(h, ["db"]);
+    const sha = await mergePull(h, pull.number);
+    await completeRun(h, await waitForDispatch(h, { stack: "db", operation: "apply", sha }));
+    await waitForApplyCheck(h, sha, "db", concluded("success"), "success");
+    const first = await comment(h, pull, "bob", "/revert db");
+    await waitForReply(h, pull, first, "revert PR");
+    expect(revertPulls(h)).toHaveLength(1);
+    const again = await comment(h, pull, "bob", "/revert db");
+    await waitForReply(h, pull, again, "already opened");
+    expect(revertPulls(h)).toHaveLength(1);
   });
 });
