@@ -14,6 +14,8 @@ export interface StoredSample {
 export interface CheckProgress {
   name: string;
   samples: StoredSample[];
+  /** a `workflow` check: its run, once dispatched (recorded before dispatching: never twice) */
+  run?: { dispatchedAt: string; runId?: number };
   verdict?: "passed" | "failed";
   reason?: string;
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describeProvenance } from "../../engine/resolve/provenance.js";
 import type { StackJob } from "../../engine/stack-job/types.js";
-import { type PlannedCheck, planChecks } from "../../engine/verification.js";
+import { type PlannedCheck, type PlannedWorkflowCheck, planChecks } from "../../engine/verification.js";
 import type { CheckRunInput } from "../../github/port.js";
 import { safeId } from "../../queue/queues.js";
 import { verifyCheck } from "../../render/verify-check.js";
@@ -11,6 +11,7 @@ import type { CheckProgress, Verification } from "../../state/verifications.js";
 import { decideVerification, probeContextFromEnv, runProbe } from "../../verify/index.js";
 import { alone } from "../alone.js";
 import { applyJobEvent } from "../jobs/driver.js";
+import { readResultFile } from "../jobs/result-artifact.js";
 import { wakeCommit } from "./pipeline.js";
 import { policyAtCommit } from "./plan-decisions.js";
 import { reportMergedPull } from "./report.js";
@@ -68,7 +69,7 @@ export async function verifyStep(rt: Runtime, jobId: string): Promise<void> {
       const progress = verification.progress[i] ?? { name: check.name, samples: [] };
       verification.progress[i] = progress;
       if (progress.verdict) continue;
-      const due = await sampleIfDue(check, progress, verification, now, context.value);
+      const due = await sampleIfDue(rt, job, check, progress, verification, now, context.value);
       if (due && (!next || due < next)) next = due;
     }
     const failed = verification.progress.find((p) => p.verdict === "failed");
@@ -130,17 +131,15 @@ function finish(v: Verification, status: "passed" | "failed", reason: string, no
 
 /** Samples one check when a sample is due; returns when the next is due (undefined: it is decided). */
 async function sampleIfDue(
+  rt: Runtime,
+  job: StackJob,
   check: PlannedCheck,
   progress: CheckProgress,
   verification: Verification,
   now: Date,
   context: Parameters<typeof runProbe>[1],
 ): Promise<Date | undefined> {
-  if (check.kind === "workflow") {
-    progress.verdict = "failed";
-    progress.reason = "workflow verification is not built yet: the stack is held (fail closed)";
-    return undefined;
-  }
+  if (check.kind === "workflow") return workflowCheck(rt, job, check, progress, verification, now);
   const startedAt = new Date(verification.startedAt);
   const samples = () => progress.samples.map((s) => ({ ...s, at: new Date(s.at) }));
   let decision = decideVerification(check.schedule, samples(), startedAt);
@@ -158,6 +157,81 @@ async function sampleIfDue(
   if (decision.verdict === "sample") return decision.at;
   progress.verdict = decision.verdict;
   return undefined;
+}
+
+const WORKFLOW_POLL_MS = 5_000;
+const WORKFLOW_TIMEOUT_MS = 60 * 60_000;
+
+function decide(progress: CheckProgress, verdict: "passed" | "failed", reason: string): undefined {
+  progress.verdict = verdict;
+  progress.reason = reason;
+  return undefined;
+}
+
+/**
+ * A `workflow` check: a verification workflow dispatched like a stack job (inputs `job_id`, `stack`,
+ * `sha` and the check's own), whose `flowgate-result` artifact's result.json carries the outcome
+ * (`{"outcome": "success" | "failure", "text": "..."}`). This is how Datadog or anything else is
+ * reached without flowgate holding its credentials. Polled until it ends, for at most an hour.
+ */
+async function workflowCheck(
+  rt: Runtime,
+  job: StackJob,
+  check: PlannedWorkflowCheck,
+  progress: CheckProgress,
+  verification: Verification,
+  now: Date,
+): Promise<Date | undefined> {
+  const port = rt.github({ installationId: job.installationId, owner: job.owner, repo: job.repo });
+  const next = new Date(now.getTime() + WORKFLOW_POLL_MS);
+  if (!progress.run) {
+    progress.run = { dispatchedAt: now.toISOString() };
+    // Recorded before dispatching: a retried pass finds it and never dispatches twice.
+    await rt.verifications.put(job.id, verification);
+    try {
+      const { runId } = await port.dispatchWorkflow(check.file, job.dispatchRef ?? "main", {
+        ...check.inputs,
+        job_id: job.id,
+        stack: job.stack,
+        sha: job.sha,
+      });
+      if (runId === undefined) return decide(progress, "failed", `GitHub gave no run id for ${check.file}`);
+      progress.run.runId = runId;
+      progress.reason = `${check.file}: run ${runId} dispatched`;
+      return next;
+    } catch (error) {
+      return decide(progress, "failed", `${check.file} could not be dispatched: ${(error as Error).message}`);
+    }
+  }
+  const { runId, dispatchedAt } = progress.run;
+  if (runId === undefined)
+    return decide(progress, "failed", `${check.file} was dispatched but its run is unknown (fail closed)`);
+  const run = await port.getRun(runId);
+  if (run.status !== "completed") {
+    if (now.getTime() - Date.parse(dispatchedAt) > WORKFLOW_TIMEOUT_MS)
+      return decide(progress, "failed", `${check.file}: run ${runId} did not end within an hour`);
+    progress.reason = `${check.file}: run ${runId} ${run.status}`;
+    return next;
+  }
+  if (run.conclusion !== "success")
+    return decide(
+      progress,
+      "failed",
+      `${check.file}: run ${runId} ended ${run.conclusion ?? "without a conclusion"}`,
+    );
+  const file = await readResultFile(port, runId);
+  if (!file.ok) return decide(progress, "failed", `${check.file}: ${file.error}`);
+  const result = (file.value ?? {}) as { jobId?: unknown; outcome?: unknown; text?: unknown };
+  if (result.jobId !== undefined && result.jobId !== job.id)
+    return decide(
+      progress,
+      "failed",
+      `${check.file}: result.json is for job ${String(result.jobId)}, not ${job.id}`,
+    );
+  const text = typeof result.text === "string" ? `: ${result.text.slice(0, 300)}` : "";
+  if (result.outcome === "success") return decide(progress, "passed", `${check.file} passed${text}`);
+  if (result.outcome === "failure") return decide(progress, "failed", `${check.file} failed${text}`);
+  return decide(progress, "failed", `${check.file}: result.json has no outcome "success" or "failure"`);
 }
 
 /** Passed: the stack counts as applied and its dependents go on. Failed: they stop, saying why. */

@@ -11,6 +11,17 @@ export type ArtifactOutcome = { ok: true; result: ResultJson } | { ok: false; er
 
 /** Reads `result.json` from a run's `flowgate-result` artifact; every way it can be wrong is a message. */
 export async function readResultArtifact(port: GitHubPort, runId: number): Promise<ArtifactOutcome> {
+  const raw = await readResultFile(port, runId);
+  if (!raw.ok) return raw;
+  const parsed = parseResultJson(raw.value);
+  return parsed.ok ? { ok: true, result: parsed.value } : { ok: false, error: parsed.error };
+}
+
+/** The JSON in a run's `flowgate-result` artifact, unvalidated (a verification run's carries its outcome). */
+export async function readResultFile(
+  port: GitHubPort,
+  runId: number,
+): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
   const bytes = await port.downloadArtifact(runId, RESULT_ARTIFACT, MAX_ZIP_BYTES);
   if (bytes === "missing") return { ok: false, error: `the run has no artifact named ${RESULT_ARTIFACT}` };
   if (bytes === "expired") return { ok: false, error: `the ${RESULT_ARTIFACT} artifact has expired` };
@@ -42,6 +53,5 @@ export async function readResultArtifact(port: GitHubPort, runId: number): Promi
   } catch (error) {
     return { ok: false, error: `result.json is not valid JSON: ${(error as Error).message}` };
   }
-  const parsed = parseResultJson(raw);
-  return parsed.ok ? { ok: true, result: parsed.value } : { ok: false, error: parsed.error };
+  return { ok: true, value: raw };
 }

@@ -246,3 +246,84 @@ describe("onFailure: revert", () => {
     expect(revertPulls(h)).toHaveLength(1);
   });
 });
+
+const VERIFY_WORKFLOW = `name: verify
+on:
+  workflow_dispatch:
+    inputs:
+      job_id: { required: true, type: string }
+      stack: { required: true, type: string }
+      sha: { required: true, type: string }
+      target: { required: false, type: string }
+run-name: verify \${{ inputs.job_id }}
+jobs:
+  verify:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "queries Datadog with its own secret, writes result.json"
+`;
+
+const verifyDbByWorkflow = `apiVersion: flowgate/v1
+kind: FlowControlPolicy
+metadata: { name: db-by-workflow }
+spec:
+  selector: { kind: aws_rds, id: db }
+  flowControl:
+    verify:
+      - workflow: { file: verify-db.yml, inputs: { target: production } }
+`;
+
+describe("a workflow verification check", () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  async function verifyRun(): Promise<{
+    sha: string;
+    run: { runId: number; inputs: Record<string, string> };
+  }> {
+    h = await startHarness();
+    seedRepo(h.gh, {
+      ...configFiles(STACKS, DIRECT, verifyDbByWorkflow),
+      ".github/workflows/verify-db.yml": VERIFY_WORKFLOW,
+    });
+    h.gh.setPermission(REPO, "alice", "write");
+    const pull = await openPull(h, ["db", "app"]);
+    const sha = await mergePull(h, pull.number);
+    await completeRun(h, await waitForDispatch(h, { stack: "db", operation: "apply", sha }));
+    const run = await h.waitFor(
+      () => h.gh.dispatches(REPO).find((d) => d.workflow.endsWith("verify-db.yml")),
+      "the verification workflow's dispatch",
+    );
+    return { sha, run };
+  }
+
+  it("is dispatched once with the job and the check's inputs; its result.json's failure stops the dependents", async () => {
+    const { sha, run } = await verifyRun();
+    expect(run.inputs).toMatchObject({ stack: "db", sha, target: "production" });
+    await h.gh.completeRun(REPO, run.runId, {
+      conclusion: "success",
+      result: { version: 1, jobId: run.inputs.job_id, outcome: "failure", text: "error rate 7% over 5m" },
+    });
+    const failed = await h.waitFor(
+      () => (verifyCheck(h, sha)?.conclusion === "failure" ? verifyCheck(h, sha) : undefined),
+      "the verify check to fail",
+      20_000,
+    );
+    expect(failed.output.summary).toContain("error rate 7% over 5m");
+    const app = await waitForApplyCheck(h, sha, "app", concluded("cancelled"), "cancelled");
+    expect(app.output.summary).toContain("db applied but failed its verification");
+    expect(h.gh.dispatches(REPO).filter((d) => d.workflow.endsWith("verify-db.yml"))).toHaveLength(1);
+  });
+
+  it("a result.json with outcome success lets the dependent start", async () => {
+    const { sha, run } = await verifyRun();
+    await h.gh.completeRun(REPO, run.runId, {
+      conclusion: "success",
+      result: { version: 1, jobId: run.inputs.job_id, outcome: "success", text: "error rate 0.1%" },
+    });
+    await h.waitFor(() => verifyCheck(h, sha)?.conclusion === "success", "the verify check to pass", 20_000);
+    await waitForDispatch(h, { stack: "app", operation: "apply", sha });
+  });
+});
