@@ -18,6 +18,8 @@ import type { Settings } from "../runtime/settings.js";
 import { ApplyStore } from "../state/applies.js";
 import { FactCache } from "../state/facts.js";
 import { GateStore } from "../state/gates.js";
+import { HeadVerdictStore } from "../state/head-verdicts.js";
+import { InstallationStore } from "../state/installations.js";
 import { JobStore } from "../state/jobs.js";
 import { OrgConfigAbsence } from "../state/org-config.js";
 import { PullStore } from "../state/pulls.js";
@@ -134,6 +136,8 @@ export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
     pulls: new PullStore(redis),
     jobs: new JobStore(redis),
     applies: new ApplyStore(redis),
+    installations: new InstallationStore(redis),
+    headVerdicts: new HeadVerdictStore(redis),
     verifications: new VerificationStore(redis),
     gates: new GateStore(redis),
     facts: new FactCache(redis),

@@ -7,7 +7,6 @@ import type { Approvers, Gate } from "../config/types.js";
 import { evaluateGate } from "../engine/gates.js";
 import type { StackJob } from "../engine/stack-job/types.js";
 import type { Runtime } from "../runtime/runtime.js";
-import { keys } from "../state/keys.js";
 import type { RepoInfo } from "../webhooks/events.js";
 import { storedJobRule } from "../workers/apply/plan-decisions.js";
 import { type Person, repoName } from "./identity.js";
@@ -136,7 +135,7 @@ async function heldPulls(
   for (const repo of person.repos.values()) {
     const name = `${repo.owner}/${repo.repo}`;
     if (onlyRepo && name.toLowerCase() !== onlyRepo.toLowerCase()) continue;
-    for (const n of await rt.redis.smembers(keys.openPulls(repo.repoId))) {
+    for (const n of await rt.pulls.openPullNumbers(repo.repoId)) {
       const record = await rt.pulls.get(repo.repoId, Number(n));
       const decision = record?.lastDecision;
       if (record?.facts.state !== "open" || !decision || decision.headSha !== record.facts.headSha) continue;

@@ -7,6 +7,8 @@ import type { Queues } from "../queue/queues.js";
 import type { ApplyStore } from "../state/applies.js";
 import type { FactCache } from "../state/facts.js";
 import type { GateStore } from "../state/gates.js";
+import type { HeadVerdictStore } from "../state/head-verdicts.js";
+import type { InstallationStore } from "../state/installations.js";
 import type { JobStore } from "../state/jobs.js";
 import type { PullStore } from "../state/pulls.js";
 import type { VerificationStore } from "../state/verifications.js";
@@ -28,6 +30,8 @@ export interface Runtime {
   pulls: PullStore;
   jobs: JobStore;
   applies: ApplyStore;
+  installations: InstallationStore;
+  headVerdicts: HeadVerdictStore;
   verifications: VerificationStore;
   gates: GateStore;
   facts: FactCache;

@@ -117,6 +117,10 @@ export class ApplyStore {
     await this.redis.multi().hset(key, "id", String(id), "hash", hash).expire(key, KEEP_SECONDS).exec();
   }
 
+  async lastSeenCommit(repoId: number): Promise<string | undefined> {
+    return (await this.redis.get(keys.lastSeenCommit(repoId))) ?? undefined;
+  }
+
   /** The newest default-branch commit flowgate handled (reconciliation looks for any after it). */
   async setLastSeenCommit(repoId: number, sha: string): Promise<void> {
     await this.redis.set(keys.lastSeenCommit(repoId), sha);

@@ -21,4 +21,14 @@ export class FactCache {
   async forget(key: string): Promise<void> {
     await this.redis.del(key);
   }
+
+  /** Forgets every cached fact whose key matches a SCAN pattern (all of a team's memberships, say). */
+  async forgetMatching(pattern: string): Promise<void> {
+    let cursor = "0";
+    do {
+      const [next, batch] = await this.redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
+      cursor = next;
+      if (batch.length) await this.redis.del(...batch);
+    } while (cursor !== "0");
+  }
 }

@@ -291,6 +291,26 @@ export class PullStore {
     await this.redis.set(keys.pullDone(repoId, n), String(seq), "EX", PULL_TTL_SECONDS);
   }
 
+  /** The open PRs flowgate follows in a repository. */
+  async openPullNumbers(repoId: number): Promise<number[]> {
+    return (await this.redis.smembers(keys.openPulls(repoId))).map(Number);
+  }
+
+  /** One open PR of every repository that has some (its record carries the repository). */
+  async oneOpenPullPerRepo(): Promise<{ repoId: number; number: number }[]> {
+    const found: { repoId: number; number: number }[] = [];
+    let cursor = "0";
+    do {
+      const [next, batch] = await this.redis.scan(cursor, "MATCH", keys.openPullsPattern(), "COUNT", 500);
+      cursor = next;
+      for (const key of batch) {
+        const [first] = await this.redis.srandmember(key, 1);
+        if (first) found.push({ repoId: Number(key.split(":")[2]), number: Number(first) });
+      }
+    } while (cursor !== "0");
+    return found;
+  }
+
   async markOpen(repoId: number, n: number, open: boolean): Promise<void> {
     if (open) await this.redis.sadd(keys.openPulls(repoId), String(n));
     else await this.redis.srem(keys.openPulls(repoId), String(n));

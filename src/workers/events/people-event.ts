@@ -13,38 +13,24 @@ type PeopleEvent = Extract<FlowgateEvent, { type: "people" }>;
 export async function handlePeopleEvent(rt: Runtime, event: PeopleEvent): Promise<void> {
   if (event.repo && event.login) await rt.facts.forget(keys.permission(event.repo.repoId, event.login));
   if (event.team) {
-    for (const key of await scan(rt, keys.teamPattern(event.org, event.team))) await rt.facts.forget(key);
+    await rt.facts.forgetMatching(keys.teamPattern(event.org, event.team));
   }
   if (event.login) {
-    for (const key of await scan(rt, keys.teamPattern(event.org, "*", event.login)))
-      await rt.facts.forget(key);
+    await rt.facts.forgetMatching(keys.teamPattern(event.org, "*", event.login));
   }
   const repos = event.repo && !event.team ? [event.repo] : await reposWithOpenPulls(rt, event.org);
   for (const repo of repos) {
-    for (const n of await rt.redis.smembers(keys.openPulls(repo.repoId))) {
-      await requestPullEvaluation(rt, repo, Number(n), "access changed");
+    for (const n of await rt.pulls.openPullNumbers(repo.repoId)) {
+      await requestPullEvaluation(rt, repo, n, "access changed");
     }
   }
-}
-
-async function scan(rt: Runtime, pattern: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, batch] = await rt.redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
-    cursor = next;
-    found.push(...batch);
-  } while (cursor !== "0");
-  return found;
 }
 
 /** The organization's repositories that have open PRs flowgate follows. */
 async function reposWithOpenPulls(rt: Runtime, org: string): Promise<RepoInfo[]> {
   const repos: RepoInfo[] = [];
-  for (const key of await scan(rt, keys.openPullsPattern())) {
-    const repoId = Number(key.split(":")[2]);
-    const [first] = await rt.redis.srandmember(key, 1);
-    const record = first ? await rt.pulls.get(repoId, Number(first)) : undefined;
+  for (const { repoId, number } of await rt.pulls.oneOpenPullPerRepo()) {
+    const record = await rt.pulls.get(repoId, number);
     if (record && record.repo.owner.toLowerCase() === org.toLowerCase()) repos.push(record.repo);
   }
   return repos;

@@ -1,13 +1,11 @@
 import type { Runtime } from "../../runtime/runtime.js";
-import { keys } from "../../state/keys.js";
 
 /**
  * When Redis came back without this installation's state while GitHub shows flowgate had been at
  * work, manual gate toggles were lost: gates count as closed until an opener sets them again (SPEC §7).
  */
 export async function lostGateStateSince(rt: Runtime, installationId: number): Promise<Date | undefined> {
-  const raw = await rt.redis.hget(keys.installation(installationId), "lostSince");
-  return raw ? new Date(raw) : undefined;
+  return rt.installations.lostSince(installationId);
 }
 
 /** Jobs made while recovering from lost state look for an existing run before dispatching. */

@@ -8,7 +8,6 @@ import type { RepoInfo } from "../../webhooks/events.js";
 import { requestPullEvaluation } from "../request.js";
 
 const LEASE_MS = 5_000;
-const VERDICT_TTL_SECONDS = 30 * 24 * 3600;
 
 /**
  * Writes the `flowgate` check of a head shared by several open PRs under one lock per head: each
@@ -34,12 +33,7 @@ export async function withSharedHead(
   }
   try {
     const own: HeadVerdict = { number, baseRef, conclusion: decision.conclusion, title: decision.title };
-    const key = keys.headVerdicts(repoId, headSha);
-    await rt.redis
-      .multi()
-      .hset(key, String(number), JSON.stringify(own))
-      .expire(key, VERDICT_TTL_SECONDS)
-      .exec();
+    await rt.headVerdicts.put(repoId, headSha, own);
     const others = await otherOpenVerdicts(rt, repoId, headSha, number);
     const combined = combineHeadVerdicts(own, others);
     await write({ ...decision, conclusion: combined.conclusion, title: combined.title }, combined.note);
@@ -50,17 +44,15 @@ export async function withSharedHead(
 
 /** Verdicts of the other PRs that are still open with this head (a closed or pushed-on PR drops out). */
 async function otherOpenVerdicts(rt: Runtime, repoId: number, headSha: string, own: number) {
-  const stored = await rt.redis.hgetall(keys.headVerdicts(repoId, headSha));
   const others: HeadVerdict[] = [];
-  for (const [field, json] of Object.entries(stored)) {
-    const n = Number(field);
-    if (n === own) continue;
-    const record = await rt.pulls.get(repoId, n);
+  for (const verdict of await rt.headVerdicts.all(repoId, headSha)) {
+    if (verdict.number === own) continue;
+    const record = await rt.pulls.get(repoId, verdict.number);
     if (record?.facts.state !== "open" || record.facts.headSha !== headSha) {
-      await rt.redis.hdel(keys.headVerdicts(repoId, headSha), field);
+      await rt.headVerdicts.remove(repoId, headSha, verdict.number);
       continue;
     }
-    others.push(JSON.parse(json) as HeadVerdict);
+    others.push(verdict);
   }
   return others;
 }
@@ -75,10 +67,8 @@ export async function leaveSharedHead(
   number: number,
   headSha: string,
 ): Promise<void> {
-  const key = keys.headVerdicts(repo.repoId, headSha);
-  const removed = await rt.redis.hdel(key, String(number));
-  if (!removed) return;
-  for (const field of await rt.redis.hkeys(key)) {
-    await requestPullEvaluation(rt, repo, Number(field), `#${number} left the head ${headSha.slice(0, 7)}`);
+  if (!(await rt.headVerdicts.remove(repo.repoId, headSha, number))) return;
+  for (const other of await rt.headVerdicts.numbers(repo.repoId, headSha)) {
+    await requestPullEvaluation(rt, repo, other, `#${number} left the head ${headSha.slice(0, 7)}`);
   }
 }

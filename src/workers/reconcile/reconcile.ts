@@ -4,7 +4,6 @@ import type { GitHubPort, PullInfo } from "../../github/port.js";
 import { toFacts } from "../../github/shapes.js";
 import { safeId } from "../../queue/queues.js";
 import type { Runtime } from "../../runtime/runtime.js";
-import { keys } from "../../state/keys.js";
 import { PullStore } from "../../state/pulls.js";
 import { type DefaultBranchHead, ReconcileMemory } from "../../state/reconcile.js";
 import type { RepoInfo } from "../../webhooks/events.js";
@@ -32,8 +31,7 @@ async function detectLostState(
   ports: GitHubPort[],
   heads: string[][],
 ): Promise<boolean> {
-  const key = keys.installation(installationId);
-  if (await rt.redis.hexists(key, "seen")) return false;
+  if (await rt.installations.seen(installationId)) return false;
   let worked = false;
   for (const [i, port] of ports.entries()) {
     for (const sha of heads[i] ?? []) {
@@ -48,7 +46,7 @@ async function detectLostState(
     if (worked) break;
   }
   const now = rt.clock.now().toISOString();
-  await rt.redis.hset(key, "seen", now, ...(worked ? ["lostSince", now] : []));
+  await rt.installations.markSeen(installationId, now, worked);
   if (worked)
     rt.log.warn(
       { installationId },
@@ -185,9 +183,9 @@ async function reconcilePulls(
     count++;
   }
   // PRs flowgate thinks are open but GitHub closed (a missed `closed` event).
-  for (const n of await rt.redis.smembers(keys.openPulls(repo.repoId))) {
-    if (openNumbers.has(Number(n))) continue;
-    const pull = await port.getPull(Number(n));
+  for (const n of await rt.pulls.openPullNumbers(repo.repoId)) {
+    if (openNumbers.has(n)) continue;
+    const pull = await port.getPull(n);
     await rt.pulls.records.update(PullStore.id(repo.repoId, pull.number), (doc) => ({
       ...doc,
       facts: toFacts(pull, `${repo.owner}/${repo.repo}`),
@@ -257,9 +255,9 @@ async function reconcileCommits(
 ): Promise<number> {
   if (!answer) return 0;
   const head = answer.head.sha;
-  const last = await rt.redis.get(keys.lastSeenCommit(repo.repoId));
+  const last = await rt.applies.lastSeenCommit(repo.repoId);
   if (!last) {
-    await rt.redis.set(keys.lastSeenCommit(repo.repoId), head);
+    await rt.applies.setLastSeenCommit(repo.repoId, head);
     // First sight of this repository: its history is not ours to apply. After a loss of state,
     // though, merges whose apply checks never finished get their jobs back (same ids; they adopt
     // the runs already started instead of dispatching again).
@@ -324,7 +322,7 @@ export async function reconcileInstallation(rt: Runtime, installationId: number)
     commitsRecovered: 0,
     lostStateDetected: false,
   };
-  if (!(await rt.redis.hexists(keys.installation(installationId), "seen"))) {
+  if (!(await rt.installations.seen(installationId))) {
     const heads: string[][] = [];
     // Where flowgate's checks would be: open PR heads, and the default branch's head (apply checks).
     for (const [i, port] of ports.entries()) {
