@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { keys } from "../state/keys.js";
+import { runScript } from "../state/script.js";
 
 /** Reserve the next write slot for an installation; returns how long to wait for it. */
 const RESERVE = `
@@ -25,12 +26,11 @@ export class WritePacer {
   async wait(installationId: number): Promise<number> {
     if (this.intervalMs <= 0) return 0;
     const waitMs = Number(
-      await this.redis.eval(
+      await runScript(
+        this.redis,
         RESERVE,
-        1,
-        keys.pace(installationId),
-        String(Date.now()),
-        String(this.intervalMs),
+        [keys.pace(installationId)],
+        [String(Date.now()), String(this.intervalMs)],
       ),
     );
     if (waitMs > 0) await pause(waitMs, this.stopping);

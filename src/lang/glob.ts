@@ -20,8 +20,24 @@ export function literalDirPrefix(pattern: string): string {
   return literal.length ? `${literal.join("/")}/` : "";
 }
 
-/** minimatch semantics (dotfiles included), parsed once. */
+const compiled = new Map<string, CompiledGlob>();
+const MAX_COMPILED = 20_000;
+
+/**
+ * minimatch semantics (dotfiles included), parsed once per pattern and kept: every event resolves
+ * the same configuration's patterns again (issue 11).
+ */
 export function compileGlob(pattern: string): CompiledGlob {
+  let glob = compiled.get(pattern);
+  if (!glob) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    glob = compileOnce(pattern);
+    compiled.set(pattern, glob);
+  }
+  return glob;
+}
+
+function compileOnce(pattern: string): CompiledGlob {
   const literalPrefix = literalDirPrefix(pattern);
   if (!GLOB_SYNTAX.test(pattern)) return { pattern, literalPrefix, test: (path) => path === pattern };
   // The common `dir/**` form is a prefix test; no need for the general matcher.

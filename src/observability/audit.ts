@@ -40,12 +40,15 @@ export interface AuditSink {
 }
 
 const MAX_ENTRIES = 500_000;
+const TRIM_EVERY_MS = 60_000;
 
 /**
  * The audit log: a Redis stream with bounded retention (by age and by count), and a copy of every
  * entry in the structured logs, so the record survives a Redis loss (SPEC §7).
  */
 export class AuditLog implements AuditSink {
+  private trimmedAt = Number.NEGATIVE_INFINITY;
+
   constructor(
     private readonly redis: Redis,
     private readonly log: (entry: AuditEntry) => void,
@@ -56,12 +59,23 @@ export class AuditLog implements AuditSink {
   async record(input: Omit<AuditEntry, "at"> & { at?: string }): Promise<void> {
     const entry = { ...input, at: input.at ?? this.now().toISOString() } as AuditEntry;
     this.log(entry);
-    const minId = `${this.now().getTime() - this.retentionDays * 86_400_000}-0`;
-    await this.redis
-      .multi()
-      .xadd(keys.audit(), "MAXLEN", "~", String(MAX_ENTRIES), "*", "e", JSON.stringify(entry))
-      .xtrim(keys.audit(), "MINID", "~", minId)
-      .exec();
+    const now = this.now().getTime();
+    const add = this.redis.xadd(
+      keys.audit(),
+      "MAXLEN",
+      "~",
+      String(MAX_ENTRIES),
+      "*",
+      "e",
+      JSON.stringify(entry),
+    );
+    // Trimming by age once a minute is enough for a retention counted in days, and costs a command
+    // per minute instead of one per entry.
+    if (now - this.trimmedAt >= TRIM_EVERY_MS) {
+      this.trimmedAt = now;
+      const minId = `${now - this.retentionDays * 86_400_000}-0`;
+      await Promise.all([add, this.redis.xtrim(keys.audit(), "MINID", "~", minId)]);
+    } else await add;
   }
 
   /** Entries since a moment, oldest first. */

@@ -97,7 +97,7 @@ export class ApplyStore {
 
   async addApproval(jobId: string, event: ApprovalEvent): Promise<void> {
     const key = keys.jobApprovals(jobId);
-    await this.redis.multi().rpush(key, JSON.stringify(event)).expire(key, KEEP_SECONDS).exec();
+    await Promise.all([this.redis.rpush(key, JSON.stringify(event)), this.redis.expire(key, KEEP_SECONDS)]);
   }
 
   async approvals(jobId: string): Promise<ApprovalEvent[]> {
@@ -114,7 +114,10 @@ export class ApplyStore {
 
   async setCheckMemo(jobId: string, id: number, hash: string): Promise<void> {
     const key = keys.jobCheck(jobId);
-    await this.redis.multi().hset(key, "id", String(id), "hash", hash).expire(key, KEEP_SECONDS).exec();
+    await Promise.all([
+      this.redis.hset(key, "id", String(id), "hash", hash),
+      this.redis.expire(key, KEEP_SECONDS),
+    ]);
   }
 
   async lastSeenCommit(repoId: number): Promise<string | undefined> {

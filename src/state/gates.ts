@@ -55,11 +55,7 @@ export class GateStore {
   async hold(gate: string, owner: string, repoId: number, holder: GateHolder): Promise<void> {
     const { scope, name } = gateScope(gate, owner, repoId);
     const key = keys.gateHolds(scope, name);
-    await this.redis
-      .multi()
-      .sadd(key, JSON.stringify(holder))
-      .expire(key, 30 * 24 * 3600)
-      .exec();
+    await Promise.all([this.redis.sadd(key, JSON.stringify(holder)), this.redis.expire(key, 30 * 24 * 3600)]);
   }
 
   async release(gate: string, owner: string, repoId: number, holder: GateHolder): Promise<void> {

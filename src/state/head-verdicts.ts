@@ -10,11 +10,10 @@ export class HeadVerdictStore {
 
   async put(repoId: number, headSha: string, verdict: HeadVerdict): Promise<void> {
     const key = keys.headVerdicts(repoId, headSha);
-    await this.redis
-      .multi()
-      .hset(key, String(verdict.number), JSON.stringify(verdict))
-      .expire(key, VERDICT_TTL_SECONDS)
-      .exec();
+    await Promise.all([
+      this.redis.hset(key, String(verdict.number), JSON.stringify(verdict)),
+      this.redis.expire(key, VERDICT_TTL_SECONDS),
+    ]);
   }
 
   async all(repoId: number, headSha: string): Promise<HeadVerdict[]> {

@@ -27,20 +27,22 @@ export class JobStore {
   /** Create once; returns false (and changes nothing) when the job already exists. */
   async create(job: StackJob, repoId: number): Promise<boolean> {
     if (!(await this.docs.create(job.id, job))) return false;
-    await this.redis
-      .multi()
-      .zadd(keys.openJobs(), Date.parse(job.createdAt), job.id)
-      .zadd(keys.stackJobs(repoId, job.stack), Date.parse(job.createdAt), job.id)
-      .exec();
+    await Promise.all([
+      this.redis.zadd(keys.openJobs(), Date.parse(job.createdAt), job.id),
+      this.redis.zadd(keys.stackJobs(repoId, job.stack), Date.parse(job.createdAt), job.id),
+    ]);
     return true;
   }
 
-  /** Keep the indexes in step with a job's new state. */
-  async indexAfterWrite(job: StackJob): Promise<void> {
-    const m = this.redis.multi();
-    for (const run of job.runs) if (run.runId) m.set(keys.jobByRun(run.runId), job.id, "PX", JOB_TTL_MS);
-    if (TERMINAL_STATUSES.has(job.status)) m.zrem(keys.openJobs(), job.id);
-    await m.exec();
+  /** Keep the indexes in step with a job's new state; runs already indexed before the write are not written again. */
+  async indexAfterWrite(job: StackJob, before?: StackJob): Promise<void> {
+    const known = new Set(before?.runs.flatMap((r) => (r.runId ? [r.runId] : [])));
+    const writes: Promise<unknown>[] = [];
+    for (const run of job.runs)
+      if (run.runId && !known.has(run.runId))
+        writes.push(this.redis.set(keys.jobByRun(run.runId), job.id, "PX", JOB_TTL_MS));
+    if (TERMINAL_STATUSES.has(job.status)) writes.push(this.redis.zrem(keys.openJobs(), job.id));
+    await Promise.all(writes);
   }
 
   async byRun(runId: number): Promise<string | undefined> {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
+import { runScript } from "./script.js";
 
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 const EXTEND = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
@@ -22,7 +23,7 @@ export async function tryLock(redis: Redis, key: string, ttlMs: number): Promise
   return {
     key,
     token,
-    release: async () => (await redis.eval(RELEASE, 1, key, token)) === 1,
-    extend: async (ms: number) => (await redis.eval(EXTEND, 1, key, token, String(ms))) === 1,
+    release: async () => (await runScript(redis, RELEASE, [key], [token])) === 1,
+    extend: async (ms: number) => (await runScript(redis, EXTEND, [key], [token, String(ms)])) === 1,
   };
 }

@@ -87,12 +87,11 @@ export class PullStore {
 
   async addEvent(repoId: number, n: number, event: ApprovalEvent): Promise<void> {
     const key = keys.pullEvents(repoId, n);
-    await this.redis
-      .multi()
-      .rpush(key, JSON.stringify(event))
-      .ltrim(key, -2000, -1)
-      .expire(key, PULL_TTL_SECONDS)
-      .exec();
+    await Promise.all([
+      this.redis.rpush(key, JSON.stringify(event)),
+      this.redis.ltrim(key, -2000, -1),
+      this.redis.expire(key, PULL_TTL_SECONDS),
+    ]);
   }
 
   async events(repoId: number, n: number): Promise<ApprovalEvent[]> {
@@ -111,11 +110,10 @@ export class PullStore {
 
   async putReview(repoId: number, n: number, review: StoredReview): Promise<void> {
     const key = keys.pullReviews(repoId, n);
-    await this.redis
-      .multi()
-      .hset(key, String(review.id), JSON.stringify(review))
-      .expire(key, PULL_TTL_SECONDS)
-      .exec();
+    await Promise.all([
+      this.redis.hset(key, String(review.id), JSON.stringify(review)),
+      this.redis.expire(key, PULL_TTL_SECONDS),
+    ]);
   }
 
   async review(repoId: number, n: number, id: number): Promise<StoredReview | undefined> {
@@ -125,12 +123,11 @@ export class PullStore {
 
   async deleteReview(repoId: number, n: number, id: number): Promise<void> {
     const dismissed = keys.pullDismissedReviews(repoId, n);
-    await this.redis
-      .multi()
-      .hdel(keys.pullReviews(repoId, n), String(id))
-      .sadd(dismissed, String(id))
-      .expire(dismissed, PULL_TTL_SECONDS)
-      .exec();
+    await Promise.all([
+      this.redis.hdel(keys.pullReviews(repoId, n), String(id)),
+      this.redis.sadd(dismissed, String(id)),
+      this.redis.expire(dismissed, PULL_TTL_SECONDS),
+    ]);
   }
 
   async wasDismissed(repoId: number, n: number, id: number): Promise<boolean> {
@@ -155,7 +152,7 @@ export class PullStore {
 
   async addOverride(repoId: number, n: number, o: OverrideRecord): Promise<void> {
     const key = keys.pullOverrides(repoId, n);
-    await this.redis.multi().rpush(key, JSON.stringify(o)).expire(key, PULL_TTL_SECONDS).exec();
+    await Promise.all([this.redis.rpush(key, JSON.stringify(o)), this.redis.expire(key, PULL_TTL_SECONDS)]);
   }
 
   async overrides(repoId: number, n: number): Promise<OverrideRecord[]> {
@@ -166,7 +163,10 @@ export class PullStore {
 
   async addRequest(repoId: number, n: number, request: CommandRequest): Promise<void> {
     const key = keys.pullRequests(repoId, n);
-    await this.redis.multi().rpush(key, JSON.stringify(request)).expire(key, PULL_TTL_SECONDS).exec();
+    await Promise.all([
+      this.redis.rpush(key, JSON.stringify(request)),
+      this.redis.expire(key, PULL_TTL_SECONDS),
+    ]);
   }
 
   /** Requests not yet carried out, oldest first. */
@@ -185,20 +185,17 @@ export class PullStore {
   /** Whether this standing rejection is counted for the first time (metrics count each once). */
   async countRejectionOnce(repoId: number, n: number, id: string): Promise<boolean> {
     const key = keys.pullRejectionsCounted(repoId, n);
-    const [[, added]] = (await this.redis.multi().sadd(key, id).expire(key, PULL_TTL_SECONDS).exec()) as [
-      [Error | null, number],
-    ];
+    const [added] = await Promise.all([this.redis.sadd(key, id), this.redis.expire(key, PULL_TTL_SECONDS)]);
     return added === 1;
   }
 
   async finishRequest(repoId: number, n: number, request: CommandRequest): Promise<void> {
     const doneKey = keys.pullRequestsDone(repoId, n);
-    await this.redis
-      .multi()
-      .sadd(doneKey, request.id)
-      .expire(doneKey, PULL_TTL_SECONDS)
-      .lrem(keys.pullRequests(repoId, n), 0, JSON.stringify(request))
-      .exec();
+    await Promise.all([
+      this.redis.sadd(doneKey, request.id),
+      this.redis.expire(doneKey, PULL_TTL_SECONDS),
+      this.redis.lrem(keys.pullRequests(repoId, n), 0, JSON.stringify(request)),
+    ]);
   }
 
   async setApproved(
@@ -209,11 +206,10 @@ export class PullStore {
   ): Promise<void> {
     const key = keys.pullApproved(repoId, n);
     if (approved)
-      await this.redis
-        .multi()
-        .hset(key, stack, JSON.stringify(approved))
-        .expire(key, PULL_TTL_SECONDS)
-        .exec();
+      await Promise.all([
+        this.redis.hset(key, stack, JSON.stringify(approved)),
+        this.redis.expire(key, PULL_TTL_SECONDS),
+      ]);
     else await this.redis.hdel(key, stack);
   }
 
@@ -229,11 +225,10 @@ export class PullStore {
 
   async setCheckMemo(repoId: number, n: number, sha: string, name: string, memo: CheckMemo): Promise<void> {
     const key = keys.pullChecks(repoId, n);
-    await this.redis
-      .multi()
-      .hset(key, `${sha}|${name}`, JSON.stringify(memo))
-      .expire(key, PULL_TTL_SECONDS)
-      .exec();
+    await Promise.all([
+      this.redis.hset(key, `${sha}|${name}`, JSON.stringify(memo)),
+      this.redis.expire(key, PULL_TTL_SECONDS),
+    ]);
   }
 
   async planJobId(repoId: number, n: number, sha: string, stack: string): Promise<string | undefined> {
@@ -251,10 +246,10 @@ export class PullStore {
   ): Promise<boolean> {
     const key = keys.pullPlans(repoId, n);
     const field = `${sha}|${stack}`;
-    const ok = replace
-      ? await this.redis.hset(key, field, jobId).then(() => 1)
-      : await this.redis.hsetnx(key, field, jobId);
-    await this.redis.expire(key, PULL_TTL_SECONDS);
+    const [ok] = await Promise.all([
+      replace ? this.redis.hset(key, field, jobId).then(() => 1) : this.redis.hsetnx(key, field, jobId),
+      this.redis.expire(key, PULL_TTL_SECONDS),
+    ]);
     return ok === 1;
   }
 
@@ -273,9 +268,7 @@ export class PullStore {
   /** An event arrived: evaluations with a lower number are out of date. */
   async bumpSeq(repoId: number, n: number): Promise<number> {
     const key = keys.pullSeq(repoId, n);
-    const [[, seq]] = (await this.redis.multi().incr(key).expire(key, PULL_TTL_SECONDS).exec()) as [
-      [null, number],
-    ];
+    const [seq] = await Promise.all([this.redis.incr(key), this.redis.expire(key, PULL_TTL_SECONDS)]);
     return seq;
   }
 

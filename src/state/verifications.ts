@@ -63,7 +63,10 @@ export class VerificationStore {
 
   async setCheckMemo(jobId: string, id: number, hash: string): Promise<void> {
     const key = keys.jobVerifyCheck(jobId);
-    await this.redis.multi().hset(key, "id", String(id), "hash", hash).expire(key, KEEP_SECONDS).exec();
+    await Promise.all([
+      this.redis.hset(key, "id", String(id), "hash", hash),
+      this.redis.expire(key, KEEP_SECONDS),
+    ]);
   }
 
   /** The one attempt at a revert PR for a job: false when another already claimed it. */

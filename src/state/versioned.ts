@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { runScript } from "./script.js";
 
 /** Write `doc` only if the stored version is still `expected` (0 = must not exist). */
 const COMPARE_AND_SET = `
@@ -52,14 +53,11 @@ export class VersionedStore<T> {
 
   /** Write if the version matches; false when someone else wrote first. */
   async compareAndSet(id: string, expected: number, doc: T): Promise<boolean> {
-    const ok = await this.redis.eval(
+    const ok = await runScript(
+      this.redis,
       COMPARE_AND_SET,
-      1,
-      this.keyOf(id),
-      String(expected),
-      String(expected + 1),
-      JSON.stringify(doc),
-      String(this.ttlMs),
+      [this.keyOf(id)],
+      [String(expected), String(expected + 1), JSON.stringify(doc), String(this.ttlMs)],
     );
     return ok === 1;
   }

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { keys } from "../../state/keys.js";
+import { runScript } from "../../state/script.js";
 
 /**
  * Take the lock if free, or if its holder is the job asking, or if its holder is ARGV[3] (a job
@@ -39,12 +40,12 @@ export class StackLocks {
     const lockKey = keys.stackLock(repoId, stack);
     const fenceKey = keys.stackFence(repoId, stack);
     const at = new Date().toISOString();
-    let [token, holder] = (await this.redis.eval(ACQUIRE, 2, lockKey, fenceKey, jobId, at, "")) as [
+    let [token, holder] = (await runScript(this.redis, ACQUIRE, [lockKey, fenceKey], [jobId, at, ""])) as [
       number,
       string,
     ];
     if (token === 0 && (await holderEnded(holder))) {
-      [token, holder] = (await this.redis.eval(ACQUIRE, 2, lockKey, fenceKey, jobId, at, holder)) as [
+      [token, holder] = (await runScript(this.redis, ACQUIRE, [lockKey, fenceKey], [jobId, at, holder])) as [
         number,
         string,
       ];
@@ -53,6 +54,6 @@ export class StackLocks {
   }
 
   async release(repoId: number, stack: string, jobId: string): Promise<boolean> {
-    return (await this.redis.eval(RELEASE, 1, keys.stackLock(repoId, stack), jobId)) === 1;
+    return (await runScript(this.redis, RELEASE, [keys.stackLock(repoId, stack)], [jobId])) === 1;
   }
 }

@@ -23,7 +23,9 @@ export async function applyJobEvent(
   let effects: JobEffect[] = [];
   let note = "";
   let accepted = false;
+  let before: StackJob | undefined;
   const result = await rt.jobs.docs.update(jobId, (job) => {
+    before = structuredClone(job);
     const t = transition(job, event, rt.clock.now());
     note = t.note;
     accepted = t.accepted;
@@ -34,7 +36,7 @@ export async function applyJobEvent(
   if (!result) return undefined;
   const job = result.doc;
   if (!result.changed) return { job, accepted, note };
-  await rt.jobs.indexAfterWrite(job);
+  await rt.jobs.indexAfterWrite(job, before);
   await runEffects(rt, job, effects);
   if (TERMINAL_STATUSES.has(job.status)) {
     const seconds = (Date.parse(job.updatedAt) - Date.parse(job.createdAt)) / 1000;
