@@ -50,7 +50,11 @@ function startFlowgate(gh: FakeGitHub, redisUrl: string): Promise<AppProcess> {
       FLOWGATE_RECONCILE_INTERVAL_MS: "0",
       LOG_LEVEL: "info",
     },
-    ...(profileDir ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {}),
+    nodeArgs: [
+      ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+      // BENCH_FLOWGATE_NODE_ARGS: V8 flags to try on flowgate alone (space-separated)
+      ...(process.env.BENCH_FLOWGATE_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+    ],
   });
 }
 

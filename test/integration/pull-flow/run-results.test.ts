@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DispatchRecord, RepoState } from "../../support/fake-github/index.js";
 import { createRun } from "../../support/fake-github/runs.js";
 import { type Harness, planResult, seedRepo, startHarness } from "../../support/harness.js";
+import { workflowRunEvent } from "../../support/webhooks.js";
 import { latestCheck, openPull, quiet, stackDoc, waitForAggregate } from "./support.js";
 
 const planCheckName = (stack: string) => `flowgate/plan: ${stack}`;
@@ -159,5 +160,27 @@ describe("what a workflow run's conclusion means (SPEC §5)", () => {
     await h.gh.completeRun(repo.fullName, ours.runId, { conclusion: "success", result: planResult(ours) });
     const done = await waitForPlanCheck(h, repo, head, "api", "success");
     expect(done.output.title).toBe("+1 ~2 -0");
+  });
+
+  it("writes nothing for a run's `requested` event once the dispatch recorded the run; in_progress still counts", async () => {
+    const { repo, byStack } = await plannedPull(h, ["api"]);
+    const dispatch = byStack.get("api")!;
+    const jobId = dispatch.inputs.job_id!;
+    await quiet(h);
+    const before = await h.app.runtime.jobs.docs.get(jobId);
+    expect(before?.doc.runs[0]).toMatchObject({ runId: dispatch.runId, status: "dispatched" });
+    const auditBefore = await h.app.runtime.redis.xlen("fg:audit");
+    // GitHub delivers `requested` for every run it creates (the fake sent one already): send it again.
+    const run = h.gh.runs(repo.fullName).find((r) => r.id === dispatch.runId)!;
+    await h.gh.sendWebhook("workflow_run", workflowRunEvent(h.gh, run, "requested"));
+    await quiet(h);
+    expect((await h.app.runtime.jobs.docs.get(jobId))?.version).toBe(before?.version);
+    expect(await h.app.runtime.redis.xlen("fg:audit")).toBe(auditBefore);
+
+    await h.gh.setRunStatus(repo.fullName, dispatch.runId, "in_progress");
+    await h.waitFor(
+      async () => (await h.app.runtime.jobs.get(jobId))?.runs[0]?.status === "running",
+      "the run to count as running",
+    );
   });
 });
