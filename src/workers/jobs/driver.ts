@@ -4,6 +4,20 @@ import { TERMINAL_STATUSES } from "../../engine/stack-job/types.js";
 import { safeId } from "../../queue/queues.js";
 import type { Runtime } from "../../runtime/runtime.js";
 
+/** A dispatch decided by a job event, for the caller to carry out itself (see `applyJobEvent`). */
+export interface DeferredDispatch {
+  jobId: string;
+  runIndex: number;
+}
+
+export interface ApplyOptions {
+  /**
+   * Hands the dispatch to the caller instead of queueing a step: the PR evaluation dispatches its plans
+   * after its checks are written, in its own worker (issue 11: one queued job fewer per plan).
+   */
+  deferDispatch?: (dispatch: DeferredDispatch) => void;
+}
+
 export interface Applied {
   job: StackJob;
   accepted: boolean;
@@ -19,6 +33,7 @@ export async function applyJobEvent(
   rt: Runtime,
   jobId: string,
   event: JobEvent,
+  opts: ApplyOptions = {},
 ): Promise<Applied | undefined> {
   let effects: JobEffect[] = [];
   let note = "";
@@ -37,7 +52,7 @@ export async function applyJobEvent(
   const job = result.doc;
   if (!result.changed) return { job, accepted, note };
   await rt.jobs.indexAfterWrite(job, before);
-  await runEffects(rt, job, effects);
+  await runEffects(rt, job, effects, opts);
   if (TERMINAL_STATUSES.has(job.status)) {
     const seconds = (Date.parse(job.updatedAt) - Date.parse(job.createdAt)) / 1000;
     rt.metrics.jobDuration.observe(
@@ -60,12 +75,21 @@ export async function applyJobEvent(
   return { job, accepted: true, note };
 }
 
-async function runEffects(rt: Runtime, job: StackJob, effects: JobEffect[]): Promise<void> {
+async function runEffects(
+  rt: Runtime,
+  job: StackJob,
+  effects: JobEffect[],
+  opts: ApplyOptions,
+): Promise<void> {
   const now = rt.clock.now();
   for (const effect of effects) {
     switch (effect.type) {
       case "dispatch": {
         const runIndex = job.runs.length - 1;
+        if (opts.deferDispatch) {
+          opts.deferDispatch({ jobId: job.id, runIndex });
+          break;
+        }
         await rt.queues.addStep(
           { step: "dispatch", jobId: job.id, runIndex },
           safeId("dispatch", job.id, runIndex),

@@ -8,6 +8,8 @@ import type { Runtime } from "../../runtime/runtime.js";
 import { keys } from "../../state/keys.js";
 import type { PullRecord } from "../../state/pulls.js";
 import { alone } from "../alone.js";
+import { dispatchNow, unclaimedDispatch } from "../jobs/dispatch-now.js";
+import type { DeferredDispatch } from "../jobs/driver.js";
 import { syncAutoMerge } from "./automerge.js";
 import { startPlanJob } from "./plans.js";
 import { replyToCommand } from "./reply.js";
@@ -26,13 +28,24 @@ export async function carryOutEvaluation(
   const { decision, pullView, stackViews } = evaluation;
   const sections = configSections(snapshot.config, pullView);
   const requests = new Map(snapshot.approvalRequests.map((r) => [r.id, r]));
+  // Plans are dispatched after the checks and the comment are written, by this worker: a PR's first
+  // check does not wait for GitHub to take the dispatch. A plan whose dispatch was decided but never
+  // claimed (its worker crashed) is dispatched now too.
+  const dispatches: DeferredDispatch[] = snapshot.stacks.flatMap((s) => {
+    const unclaimed = s.planJob && unclaimedDispatch(s.planJob);
+    return unclaimed ? [unclaimed] : [];
+  });
   const carryOut = async (w: PullWrite): Promise<void> => {
     switch (w.kind) {
       case "start-plan":
-        await startPlanJob(rt, record, w.stack, w.resolution, {
-          login: facts.author,
-          type: facts.authorIsBot ? "bot" : "user",
-        });
+        await startPlanJob(
+          rt,
+          record,
+          w.stack,
+          w.resolution,
+          { login: facts.author, type: facts.authorIsBot ? "bot" : "user" },
+          { deferDispatch: (d) => dispatches.push(d) },
+        );
         return;
       case "watch-gate":
         await rt.gates.hold(w.gate, repo.owner, repo.repoId, {
@@ -131,5 +144,10 @@ export async function carryOutEvaluation(
         return;
     }
   };
-  for (const write of evaluation.writes) await carryOut(write);
+  try {
+    for (const write of evaluation.writes) await carryOut(write);
+  } finally {
+    // A write that fails (a 403 on the comment, say) does not hold back the plans already decided.
+    for (const dispatch of dispatches) await dispatchNow(rt, dispatch);
+  }
 }

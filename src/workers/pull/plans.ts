@@ -11,7 +11,7 @@ export { jobTimeouts } from "../../engine/stack-job/timeouts.js";
 
 import { jobTimeouts } from "../../engine/stack-job/timeouts.js";
 
-import { applyJobEvent } from "../jobs/driver.js";
+import { applyJobEvent, type DeferredDispatch } from "../jobs/driver.js";
 import { inRecovery } from "./lost-state.js";
 
 const _HOUR = 3_600_000;
@@ -26,7 +26,12 @@ export async function startPlanJob(
   stack: Stack,
   resolution: Resolution,
   triggeredBy: Actor,
-  opts: { sha?: string; attempt?: number; replace?: boolean } = {},
+  opts: {
+    sha?: string;
+    attempt?: number;
+    replace?: boolean;
+    deferDispatch?: (d: DeferredDispatch) => void;
+  } = {},
 ): Promise<StackJob | undefined> {
   const { repo, facts } = record;
   const sha = opts.sha ?? facts.headSha;
@@ -71,6 +76,12 @@ export async function startPlanJob(
     id,
     opts.replace ?? false,
   );
-  if (created) await applyJobEvent(rt, id, { type: "ready" });
+  if (created)
+    await applyJobEvent(
+      rt,
+      id,
+      { type: "ready" },
+      opts.deferDispatch ? { deferDispatch: opts.deferDispatch } : {},
+    );
   return rt.jobs.get(id);
 }
