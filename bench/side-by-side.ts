@@ -5,8 +5,11 @@
  * installation each — in alternating blocks after a warm-up, so drift in the machine's load hits
  * both. flowgate's write pacing is off (FLOWGATE_WRITE_INTERVAL_MS=0) and so is the bare app's
  * Octokit throttling: this compares the work each app does, not GitHub's pacing.
+ * BENCH_REDIS_MONITOR=<file> records the commands of flowgate's first measured block (redis-cli monitor).
  * BENCH_CPU_PROF_DIR=<dir> runs flowgate under `node --cpu-prof` (read it with bench/profile-top.ts).
  */
+import { spawn } from "node:child_process";
+import { openSync } from "node:fs";
 import { BURST_CONFIG } from "../test/support/burst.js";
 import { FakeGitHub, type RequestRecord } from "../test/support/fake-github/index.js";
 import { SECRET, seedRepo } from "../test/support/harness.js";
@@ -85,6 +88,26 @@ async function runBlock(gh: FakeGitHub, watcher: RequestWatcher, lane: Lane, cou
   return { ackMs: sent.map((s) => s.ackMs), e2eMs, busyMs };
 }
 
+/**
+ * BENCH_REDIS_MONITOR=<file>: every command flowgate's Redis runs during the first measured block
+ * (`redis-cli monitor`), to see which keys and scripts an event costs. It slows Redis: read the
+ * numbers of such a run for where the commands go, not for time.
+ */
+async function monitorRedis(url: string): Promise<{ stop(): Promise<void> } | undefined> {
+  const file = process.env.BENCH_REDIS_MONITOR;
+  if (!file) return undefined;
+  const child = spawn("redis-cli", ["-u", url, "monitor"], {
+    stdio: ["ignore", openSync(file, "w"), "inherit"],
+  });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return {
+    stop: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      child.kill();
+    },
+  };
+}
+
 const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
 
 /** The installation's requests, with the app-JWT requests that made its tokens. */
@@ -148,10 +171,12 @@ export async function sideBySide(): Promise<void> {
     const benchCpu = process.cpuUsage();
     for (let b = 0; b < BLOCKS; b++) {
       for (const l of lanes) {
+        const monitor = b === 0 && l.app === flowgate ? await monitorRedis(redis.url) : undefined;
         const [before, callsBefore] = [meter.read(), await redisStats.commandCalls()];
         const block = await runBlock(gh, watcher, l, BLOCK_EVENTS);
         const [after, callsAfter] = [meter.read(), await redisStats.commandCalls()];
         meter.book(l.app.name, before, after);
+        await monitor?.stop();
         if (l.app === flowgate) addCommandsBetween(commands, callsBefore, callsAfter);
         else {
           addCommandsBetween(idleCommands, callsBefore, callsAfter);

@@ -9,8 +9,8 @@ const CLIENT_TTL_MS = 30 * 60_000;
 
 /**
  * Installation clients, one per installation, with flowgate's hooks: mutations paced per
- * installation, every request counted. Probot's Octokit already retries 5xx and honours primary and
- * secondary rate limits (plugin-retry, plugin-throttling); its auth refreshes installation tokens.
+ * installation, every request counted. 5xx and rate limits are retried by flowgate's own request hook
+ * (github/rate-limits.ts); Probot's auth refreshes installation tokens.
  */
 export class GitHubClients {
   private readonly clients = new Map<number, { at: number; octokit: Promise<Octokit> }>();
