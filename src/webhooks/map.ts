@@ -125,6 +125,11 @@ export function mapWebhook(name: string, payload: Json): FlowgateEvent | undefin
     }
     case "workflow_run": {
       const r = payload.workflow_run;
+      // Only runs flowgate dispatched can matter (SPEC §5): every other workflow's runs (a repository's
+      // CI) are not queued at all. Nor is `requested` for a queued run: the dispatch recorded the run
+      // already (one without a run id finds it by its run-name); waiting for reviewers still counts.
+      if (r?.event !== "workflow_dispatch") return undefined;
+      if (payload.action === "requested" && r.status !== "waiting") return undefined;
       return {
         type: "run",
         repo,

@@ -53,16 +53,6 @@ export async function handleRunEvent(rt: Runtime, event: RunEvent): Promise<void
     if (!ours) return;
   }
 
-  // `requested` says a run was queued, which the dispatch already recorded: nothing to write (issue 11:
-  // one job write and one audit entry fewer per plan). Waiting for reviewers still goes through.
-  if (
-    event.action === "requested" &&
-    run.status !== "waiting" &&
-    run.status !== "completed" &&
-    ours.status === "dispatched"
-  )
-    return;
-
   let jobEvent: JobEvent;
   if (event.action === "completed" || run.status === "completed") {
     const conclusion = run.conclusion ?? "failure";

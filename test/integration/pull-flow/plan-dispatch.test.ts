@@ -56,3 +56,32 @@ describe("dispatching a PR's plan from its evaluation (issue 11)", () => {
     expect(latestCheck(h, repo, head, "flowgate/plan: billing-db")?.output.title).toBe("Planning");
   });
 });
+
+describe("a GitHub that answers a dispatch without its run (an older GitHub Enterprise Server)", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it("finds the run by its run-name, without a second dispatch, and takes its result", async () => {
+    h.gh.setDispatchRunDetails(false);
+    const repo = seedRepo(h.gh, TWO_STACK_FILES);
+    h.gh.setPermission(repo.fullName, "alice", "write");
+    const { head } = await openPull(h, repo, "change", { "infra/prod/billing-db/main.tf": "# changed\n" });
+    const dispatch = await h.waitFor(() => h.gh.dispatches(repo.fullName)[0], "the plan's dispatch");
+    const jobId = dispatch.inputs.job_id!;
+    await h.waitFor(
+      async () => (await h.app.runtime.jobs.get(jobId))?.runs[0]?.runId === dispatch.runId,
+      "the run to be found by its run-name",
+    );
+    await h.gh.completeRun(repo.fullName, dispatch.runId, { conclusion: "success" });
+    await h.waitFor(
+      () => latestCheck(h, repo, head, "flowgate/plan: billing-db")?.conclusion === "success",
+      "the plan check to pass",
+    );
+    expect(h.gh.dispatches(repo.fullName)).toHaveLength(1);
+  });
+});

@@ -294,6 +294,11 @@ export class FakeGitHub extends FakeGitHubWorld {
     this.rateLimits.limit = limit;
   }
 
+  /** false: workflow dispatches answer 204 with no run, as a GitHub Enterprise Server before `return_run_details` */
+  setDispatchRunDetails(enabled: boolean): void {
+    this.store.dispatchRunDetails = enabled;
+  }
+
   resetRateLimits(): void {
     this.rateLimits.reset();
   }

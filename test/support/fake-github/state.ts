@@ -335,6 +335,8 @@ export class Store {
   tokenTtlMs = 3_600_000;
   /** how long an artifact can be downloaded (GitHub's default: 90 days) */
   artifactRetentionDays = 90;
+  /** false: dispatches answer 204 without the run, as a GitHub Enterprise Server before `return_run_details` */
+  dispatchRunDetails = true;
 
   constructor(
     readonly appId: number,

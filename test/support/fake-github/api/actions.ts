@@ -84,7 +84,7 @@ function dispatch(ctx: RequestContext): Reply {
     },
     ctx.now,
   );
-  const returnRunDetails = body.return_run_details === true;
+  const returnRunDetails = body.return_run_details === true && ctx.store.dispatchRunDetails;
   repo.dispatches.push({
     repo: repo.fullName,
     workflow: workflow.path.replace(/^\.github\/workflows\//, ""),
