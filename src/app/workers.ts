@@ -9,6 +9,7 @@ import {
 } from "../queue/queues.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { routeEvent } from "../workers/events/route.js";
+import { startDeadlineSweeps } from "../workers/jobs/deadlines.js";
 import { processJobStep } from "../workers/jobs/process.js";
 import { processPullJob } from "../workers/pull/process.js";
 
@@ -97,11 +98,13 @@ export function startWorkers(rt: Runtime, connection: () => Redis, stopping: Abo
       { ...options, connection: connection(), concurrency: 1 },
     ),
   ];
+  const stopSweeps = startDeadlineSweeps(rt, rt.settings.deadlineSweepMs);
   // A worker's "error" is a lost connection (it reconnects) or a failed lock renewal; never fatal.
   for (const w of workers) w.on("error", (error) => log.debug({ err: error }, "worker error"));
   return {
     workers,
     stop: async (graceMs) => {
+      stopSweeps();
       const closing = Promise.all(workers.map((w) => w.close()));
       stopping.abort();
       await settleWithin(closing, graceMs);

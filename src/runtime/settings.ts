@@ -17,6 +17,8 @@ export interface Settings {
   /** how long a dispatched run may take to appear in GitHub's run list before flowgate dispatches again */
   dispatchLookupGraceMs: number;
   workerConcurrency: number;
+  /** how often a worker looks for stack jobs past their deadline */
+  deadlineSweepMs: number;
   /** link targets for check runs */
   publicUrl?: string;
   auditRetentionDays: number;
@@ -40,6 +42,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     reconcileIntervalMs: int(env.FLOWGATE_RECONCILE_INTERVAL_MS, 10 * 60_000),
     dispatchLookupGraceMs: int(env.FLOWGATE_DISPATCH_LOOKUP_GRACE_MS, 30_000),
     workerConcurrency: int(env.FLOWGATE_WORKER_CONCURRENCY, 8),
+    deadlineSweepMs: int(env.FLOWGATE_DEADLINE_SWEEP_MS, 5_000),
     ...(env.FLOWGATE_PUBLIC_URL ? { publicUrl: env.FLOWGATE_PUBLIC_URL } : {}),
     auditRetentionDays: int(env.FLOWGATE_AUDIT_RETENTION_DAYS, 90),
   };

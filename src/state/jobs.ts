@@ -45,6 +45,35 @@ export class JobStore {
     await Promise.all(writes);
   }
 
+  /**
+   * A job's deadline, due `dueInMs` from now by the wall clock (the job's clock may be a test's).
+   * Deadlines live in one sorted set that the workers sweep (workers/jobs/deadlines.ts) instead of a
+   * delayed queue job each (issue 11: a queued job per plan, most of which fire for nothing).
+   */
+  async scheduleDeadline(jobId: string, deadline: string, dueInMs: number): Promise<void> {
+    await this.redis.zadd(keys.jobDeadlines(), Date.now() + Math.max(0, dueInMs), `${jobId}|${deadline}`);
+  }
+
+  /** Deadlines due by now (wall clock), oldest first. */
+  async dueDeadlines(limit: number): Promise<{ jobId: string; deadline: string; entry: string }[]> {
+    const entries = await this.redis.zrangebyscore(
+      keys.jobDeadlines(),
+      "-inf",
+      Date.now(),
+      "LIMIT",
+      0,
+      limit,
+    );
+    return entries.flatMap((entry) => {
+      const at = entry.lastIndexOf("|");
+      return at > 0 ? [{ jobId: entry.slice(0, at), deadline: entry.slice(at + 1), entry }] : [];
+    });
+  }
+
+  async forgetDeadline(entry: string): Promise<void> {
+    await this.redis.zrem(keys.jobDeadlines(), entry);
+  }
+
   async byRun(runId: number): Promise<string | undefined> {
     return (await this.redis.get(keys.jobByRun(runId))) ?? undefined;
   }

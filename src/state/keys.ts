@@ -47,6 +47,8 @@ export const keys = {
   jobText: (id: string) => `fg:job:${id}:text`,
   jobByRun: (runId: number) => `fg:run:${runId}`,
   openJobs: () => "fg:jobs:open",
+  /** every stack job's pending deadline, scored by when it falls due (wall-clock ms) */
+  jobDeadlines: () => "fg:jobs:deadlines",
   stackJobs: (repoId: number, stack: string) => `fg:stack:${repoId}:${stack}:jobs`,
   stackLock: (repoId: number, stack: string) => `fg:stack:${repoId}:${stack}:lock`,
   stackFence: (repoId: number, stack: string) => `fg:stack:${repoId}:${stack}:fence`,

@@ -64,6 +64,7 @@ export async function startHarness(options: Partial<HarnessOptions> = {}): Promi
       dispatchLookupGraceMs: 300,
       workerConcurrency: 4,
       reconcileIntervalMs: 0,
+      deadlineSweepMs: 100,
       ...((o.platformDir ?? options.platformDir)
         ? { platformDir: (o.platformDir ?? options.platformDir)! }
         : {}),

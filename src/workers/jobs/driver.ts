@@ -97,12 +97,7 @@ async function runEffects(
         break;
       }
       case "schedule-deadline": {
-        const at = Date.parse(effect.at);
-        await rt.queues.addStep(
-          { step: "timeout", jobId: job.id, deadline: effect.at },
-          safeId("timeout", job.id, at),
-          Math.max(0, at - now.getTime()),
-        );
+        await rt.jobs.scheduleDeadline(job.id, effect.at, Date.parse(effect.at) - now.getTime());
         break;
       }
       case "cancel-run":
