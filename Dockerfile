@@ -21,5 +21,7 @@ USER node
 EXPOSE 3000
 # Settings: APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH), WEBHOOK_SECRET, REDIS_URL (required in the image:
 # no local redis-server inside it), FLOWGATE_ROLE=all|web|worker, PORT, LOG_LEVEL.
-CMD ["node", "dist/src/app/main.js"]
+# The V8 flags are npm start's: a smaller young generation and old-generation growth of 1.5x keep a busy
+# worker's memory near a bare Probot app's at no measurable CPU cost (npm run bench).
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "dist/src/app/main.js"]
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

@@ -9,7 +9,9 @@
  * BENCH_CPU_PROF_DIR=<dir> runs flowgate under `node --cpu-prof` (read it with bench/profile-top.ts).
  */
 import { spawn } from "node:child_process";
-import { openSync } from "node:fs";
+import { openSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../src/paths.js";
 import { BURST_CONFIG } from "../test/support/burst.js";
 import { FakeGitHub, type RequestRecord } from "../test/support/fake-github/index.js";
 import { SECRET, seedRepo } from "../test/support/harness.js";
@@ -37,6 +39,14 @@ interface Lane {
   busyMs: number;
 }
 
+/** The Node flags `npm start` runs flowgate with, so the bench measures the app as it is started. */
+function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  };
+  return (pkg.scripts.start ?? "").split(/\s+/).filter((arg) => arg.startsWith("--"));
+}
+
 function startFlowgate(gh: FakeGitHub, redisUrl: string): Promise<AppProcess> {
   const profileDir = process.env.BENCH_CPU_PROF_DIR;
   return startApp({
@@ -54,6 +64,7 @@ function startFlowgate(gh: FakeGitHub, redisUrl: string): Promise<AppProcess> {
       LOG_LEVEL: "info",
     },
     nodeArgs: [
+      ...startFlags(),
       ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
       // BENCH_FLOWGATE_NODE_ARGS: V8 flags to try on flowgate alone (space-separated)
       ...(process.env.BENCH_FLOWGATE_NODE_ARGS?.split(" ").filter(Boolean) ?? []),

@@ -99,3 +99,22 @@ describe("README: every setting flowgate reads is in the settings table", () => 
     });
   }
 });
+
+describe("how flowgate is started", () => {
+  it("the image runs it with npm start's Node flags, and those flags are ones this Node knows", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    const start = pkg.scripts.start!.split(/\s+/);
+    expect(start[0]).toBe("node");
+    expect(start.at(-1)).toBe("dist/src/app/main.js");
+    const flags = start.filter((arg) => arg.startsWith("--"));
+    expect(flags.length).toBeGreaterThan(0);
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(ROOT, "Dockerfile"), "utf8"))?.[1];
+    expect(JSON.parse(cmd!)).toEqual(["node", ...flags, "dist/src/app/main.js"]);
+    // an unknown V8 flag would stop node at once with "bad option"
+    expect(execFileSync(process.execPath, [...flags, "-e", "process.stdout.write('ok')"]).toString()).toBe(
+      "ok",
+    );
+  });
+});
