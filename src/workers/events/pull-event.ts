@@ -36,7 +36,6 @@ export async function handlePullEvent(rt: Runtime, event: PullEvent, receivedAt:
   // Everyone who pushed to the PR counts as an author (SPEC §3.1): the synchronize sender is kept here;
   // the commits' authors and committers are listed per head when an approval needs checking
   // (authorsOfHead in pull/people.ts).
-  await rt.pulls.markOpen(repo.repoId, pull.number, record.facts.state === "open");
   // The `flowgate` check of a head shared with other open PRs is rewritten when this PR leaves it.
   if (record.facts.state !== "open") await leaveSharedHead(rt, repo, pull.number, record.facts.headSha);
   if (event.before && event.before !== record.facts.headSha)
@@ -44,5 +43,6 @@ export async function handlePullEvent(rt: Runtime, event: PullEvent, receivedAt:
   if (event.action === "closed" && pull.merged) {
     await rt.wiring.onMerged(rt, event);
   }
-  await evaluatePullNow(rt, repo, pull.number, `pull_request ${event.action}`, receivedAt);
+  const open = rt.pulls.markOpen(repo.repoId, pull.number, record.facts.state === "open");
+  await evaluatePullNow(rt, repo, pull.number, `pull_request ${event.action}`, receivedAt, open);
 }

@@ -96,8 +96,8 @@ export async function ensureDispatched(rt: Runtime, jobId: string, runIndex: num
   try {
     const { runId } = await port.dispatchWorkflow(job.workflow, ref, inputs);
     rt.metrics.dispatches.inc({ operation: run.operation });
-    await rt.audit.record({
-      type: "dispatch",
+    const audited = {
+      type: "dispatch" as const,
       repo: `${job.owner}/${job.repo}`,
       ...(job.prNumber ? { pr: job.prNumber } : {}),
       stack: job.stack,
@@ -105,17 +105,18 @@ export async function ensureDispatched(rt: Runtime, jobId: string, runIndex: num
       policy: job.policy.name,
       decision: run.operation,
       reason: `workflow ${job.workflow} on ${ref} for ${job.sha.slice(0, 7)}${runId ? `, run ${runId}` : ""}`,
-    });
-    if (runId !== undefined) {
-      await applyJobEvent(rt, jobId, { type: "dispatched", operation: run.operation, runId });
-    } else {
-      // GitHub gave no run id: find the run by its run-name shortly (SPEC §5).
-      await rt.queues.addStep(
-        { step: "dispatch", jobId, runIndex },
-        safeId("dispatch", jobId, runIndex, "lookup", claim.doc.runs[runIndex]?.attempts ?? 1),
-        3_000,
-      );
-    }
+    };
+    await Promise.all([
+      rt.audit.record(audited),
+      runId !== undefined
+        ? applyJobEvent(rt, jobId, { type: "dispatched", operation: run.operation, runId })
+        : // GitHub gave no run id: find the run by its run-name shortly (SPEC §5).
+          rt.queues.addStep(
+            { step: "dispatch", jobId, runIndex },
+            safeId("dispatch", jobId, runIndex, "lookup", claim.doc.runs[runIndex]?.attempts ?? 1),
+            3_000,
+          ),
+    ]);
   } catch (error) {
     if (isPermanent(error)) {
       const message = error instanceof Error ? error.message : String(error);

@@ -51,8 +51,6 @@ export async function applyJobEvent(
   if (!result) return undefined;
   const job = result.doc;
   if (!result.changed) return { job, accepted, note };
-  await rt.jobs.indexAfterWrite(job, before);
-  await runEffects(rt, job, effects, opts);
   if (TERMINAL_STATUSES.has(job.status)) {
     const seconds = (Date.parse(job.updatedAt) - Date.parse(job.createdAt)) / 1000;
     rt.metrics.jobDuration.observe(
@@ -60,17 +58,22 @@ export async function applyJobEvent(
       Math.max(0, seconds),
     );
   }
-  await rt.audit.record({
-    type: "job-status",
-    repo: `${job.owner}/${job.repo}`,
-    ...(job.prNumber ? { pr: job.prNumber } : {}),
-    stack: job.stack,
-    jobId: job.id,
-    policy: job.policy.name,
-    environment: job.environment,
-    decision: job.status,
-    reason: job.reason,
-  });
+  // Independent writes, sent together (one round trip where they only touch Redis).
+  await Promise.all([
+    rt.jobs.indexAfterWrite(job, before),
+    runEffects(rt, job, effects, opts),
+    rt.audit.record({
+      type: "job-status",
+      repo: `${job.owner}/${job.repo}`,
+      ...(job.prNumber ? { pr: job.prNumber } : {}),
+      stack: job.stack,
+      jobId: job.id,
+      policy: job.policy.name,
+      environment: job.environment,
+      decision: job.status,
+      reason: job.reason,
+    }),
+  ]);
   await rt.wiring.afterJobChange(rt, job, effects);
   return { job, accepted: true, note };
 }

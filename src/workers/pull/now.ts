@@ -15,7 +15,9 @@ export async function evaluatePullNow(
   number: number,
   reason: string,
   receivedAt?: number,
+  /** a write the caller started, sent in the same round trip as the event's count */
+  alongside?: Promise<unknown>,
 ): Promise<void> {
-  await rt.pulls.bumpSeq(repo.repoId, number);
+  await Promise.all([alongside, rt.pulls.bumpSeq(repo.repoId, number)]);
   await processPullJob(rt, { repo, number, reason, ...(receivedAt ? { receivedAt } : {}) }, false);
 }

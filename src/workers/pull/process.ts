@@ -58,16 +58,19 @@ async function ensureRecord(rt: Runtime, job: PullJob): Promise<PullRecord | und
 export async function processPullJob(rt: Runtime, job: PullJob, isTimer: boolean): Promise<void> {
   const { repoId } = job.repo;
   if (isTimer) await rt.pulls.bumpSeq(repoId, job.number);
+  // The lease and the counters are read together (one round trip on the auto-pipelined connection):
+  // Redis runs them in order, so the counters read are the ones the lease holder sees.
+  const counters = () =>
+    Promise.all([rt.pulls.seq(repoId, job.number), rt.pulls.doneSeq(repoId, job.number)]);
   for (;;) {
-    const lock = await tryLock(rt.redis, keys.pullLock(repoId, job.number), LOCK_MS);
+    const [lock, [firstSeq, firstDone]] = await Promise.all([
+      tryLock(rt.redis, keys.pullLock(repoId, job.number), LOCK_MS),
+      counters(),
+    ]);
     if (!lock) return;
     try {
-      for (;;) {
-        const [seq, done] = await Promise.all([
-          rt.pulls.seq(repoId, job.number),
-          rt.pulls.doneSeq(repoId, job.number),
-        ]);
-        if (done >= seq) break;
+      let [seq, done] = [firstSeq, firstDone];
+      while (done < seq) {
         const record = await ensureRecord(rt, job);
         if (record && record.facts.state === "open") {
           try {
@@ -78,15 +81,16 @@ export async function processPullJob(rt: Runtime, job: PullJob, isTimer: boolean
           }
           if (job.receivedAt) rt.metrics.evaluationLatency.observe((Date.now() - job.receivedAt) / 1000);
         }
-        await rt.pulls.setDone(repoId, job.number, seq);
+        const evaluated = seq;
+        [, [seq, done]] = await Promise.all([rt.pulls.setDone(repoId, job.number, evaluated), counters()]);
       }
-    } finally {
+    } catch (error) {
       await lock.release();
+      throw error;
     }
-    const [seq, done] = await Promise.all([
-      rt.pulls.seq(repoId, job.number),
-      rt.pulls.doneSeq(repoId, job.number),
-    ]);
+    // Counters read after the lease is let go (in the same round trip, in order): an event that
+    // arrived meanwhile found the lease taken and left it to this worker.
+    const [, [seq, done]] = await Promise.all([lock.release(), counters()]);
     if (seq <= done) return;
   }
 }
