@@ -12,6 +12,10 @@
  * - REDIS_URL is not passed: Probot would then share its throttling state through Redis.
  * - The app runs in its own process, not on the event loop that serves the fake GitHub.
  * - Logs go through a plain pino logger at `warn`: Probot's default "pretty" format adds a transport.
+ *
+ * With BARE_TRAFFIC=flowgate it first makes the other GitHub requests flowgate makes for such an
+ * event (the PR's files, the configuration folder, a plan check, the plan's dispatch, the comment):
+ * what the same GitHub traffic costs a bare app, apart from everything flowgate does around it.
  */
 import { createServer } from "node:http";
 import pino from "pino";
@@ -26,6 +30,52 @@ const UnthrottledOctokit = ProbotOctokit.defaults((options: OctokitOptions) => (
   ...options,
   throttle: { ...options.throttle, enabled: false },
 })) as typeof ProbotOctokit;
+
+type Context = Parameters<Parameters<Probot["on"]>[1]>[0] & {
+  payload: { pull_request: { number: number; head: { sha: string } } };
+};
+
+/** flowgate's requests for a new PR touching one stack, besides the check run the bare app posts anyway. */
+async function flowgateTraffic(context: Context): Promise<void> {
+  const { number, head } = context.payload.pull_request;
+  const gh = context.octokit;
+  await gh.request(
+    "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+    context.repo({ pull_number: number, per_page: 100 }),
+  );
+  await gh.request("GET /repos/{owner}/{repo}/contents/{path}", context.repo({ path: ".github/flowgate" }));
+  await gh.rest.checks.create(
+    context.repo({
+      name: "plan",
+      head_sha: head.sha,
+      status: "in_progress",
+      output: { title: "Planning", summary: "The plan workflow is running.\n".repeat(20) },
+    }),
+  );
+  await gh.request(
+    "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches",
+    context.repo({
+      workflow_id: "flowgate.yml",
+      ref: "main",
+      inputs: {
+        job_id: `bare-${number}`,
+        stack: "app",
+        operation: "plan",
+        sha: head.sha,
+        path: "infra/app",
+        refresh: "true",
+        plan_run_id: "",
+      },
+      return_run_details: true,
+    }),
+  );
+  await gh.rest.issues.createComment(
+    context.repo({
+      issue_number: number,
+      body: "| stack | plan |\n|---|---|\n| app | planning |\n".repeat(30),
+    }),
+  );
+}
 
 function required(name: string): string {
   const value = process.env[name];
@@ -45,6 +95,7 @@ async function main(): Promise<void> {
   const middleware = await createNodeMiddleware(
     (app) => {
       app.on("pull_request", async (context) => {
+        if (process.env.BARE_TRAFFIC === "flowgate") await flowgateTraffic(context as Context);
         await context.octokit.rest.checks.create(
           context.repo({
             name: "bare",

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { packageRoot } from "../src/paths.js";
 import { BURST_CONFIG } from "../test/support/burst.js";
 import { FakeGitHub, type RequestRecord } from "../test/support/fake-github/index.js";
-import { SECRET, seedRepo } from "../test/support/harness.js";
+import { SECRET, seedRepo, WORKFLOW_YAML } from "../test/support/harness.js";
 import { startRedis } from "../test/support/redis.js";
 import { addCommandsBetween, type CommandCalls, RedisStats } from "./redis-stats.js";
 import { BlockMeter } from "./side-meter.js";
@@ -72,15 +72,17 @@ function startFlowgate(gh: FakeGitHub, redisUrl: string): Promise<AppProcess> {
   });
 }
 
-function startBare(gh: FakeGitHub): Promise<AppProcess> {
+/** The bare app; `traffic`: it also makes flowgate's other GitHub requests per event (bench/bare-app.ts). */
+function startBare(gh: FakeGitHub, traffic = false): Promise<AppProcess> {
   return startApp({
-    name: "bare",
+    name: traffic ? "bare+traffic" : "bare",
     script: "dist/bench/bare-app.js",
     env: {
       APP_ID: String(gh.appId),
       PRIVATE_KEY: gh.privateKey,
       WEBHOOK_SECRET: SECRET,
       BARE_GITHUB_API_URL: gh.url,
+      ...(traffic ? { BARE_TRAFFIC: "flowgate" } : {}),
     },
   });
 }
@@ -150,10 +152,15 @@ export async function sideBySide(): Promise<void> {
     gh.setPermission(flowgateRepo, "dev", "write");
     gh.addInstallation({ id: 2, account: { login: "plain", type: "Organization" } });
     const bareRepo = gh.addRepo({ owner: "plain", name: "bare-bench", installationId: 2, files: REPO_FILES });
+    gh.addInstallation({ id: 3, account: { login: "traffic", type: "Organization" } });
+    const trafficRepo = gh.addRepo({ owner: "traffic", name: "bench", installationId: 3, files: REPO_FILES });
+    gh.addWorkflow(trafficRepo.fullName, "flowgate.yml", { yaml: WORKFLOW_YAML });
     const flowgate = await startFlowgate(gh, redis.url);
     apps.push(flowgate);
     const bare = await startBare(gh);
     apps.push(bare);
+    const traffic = await startBare(gh, true);
+    apps.push(traffic);
     // the fake's own webhooks (workflow_run for flowgate's dispatches) go where GitHub would send them
     gh.setWebhookTarget(flowgate.webhookUrl);
     const perLane = WARMUP_EVENTS + BLOCKS * BLOCK_EVENTS;
@@ -165,7 +172,11 @@ export async function sideBySide(): Promise<void> {
       e2eMs: [],
       busyMs: 0,
     });
-    const lanes = [lane(flowgate, 1, flowgateRepo), lane(bare, 2, bareRepo.fullName)];
+    const lanes = [
+      lane(flowgate, 1, flowgateRepo),
+      lane(bare, 2, bareRepo.fullName),
+      lane(traffic, 3, trafficRepo.fullName),
+    ];
     const watcher = new RequestWatcher(gh);
     for (const l of lanes) await runBlock(gh, watcher, l, WARMUP_EVENTS);
 
@@ -174,6 +185,7 @@ export async function sideBySide(): Promise<void> {
       { name: "flowgate", pid: flowgate.pid, app: "flowgate" },
       { name: "redis-server", pid: redisPid, app: "flowgate" },
       { name: "bare", pid: bare.pid, app: "bare" },
+      { name: "bare+traffic", pid: traffic.pid, app: "bare+traffic" },
     ]);
     const commands: CommandCalls = new Map();
     const idleCommands: CommandCalls = new Map();
@@ -220,7 +232,7 @@ export async function sideBySide(): Promise<void> {
       idleCommandsPerSecond: (sum(idleCommands.values()) / idleMs) * 1000,
     });
     console.log(
-      `\nThe bench's own process (fake GitHub, sender, watcher) used ${((user + system) / 1000 / (2 * measured)).toFixed(2)} ms of CPU per event of either app.`,
+      `\nThe bench's own process (fake GitHub, sender, watcher) used ${((user + system) / 1000 / (lanes.length * measured)).toFixed(2)} ms of CPU per event of any app.`,
     );
     console.log(`The side-by-side took ${((Date.now() - startedAt) / 1000).toFixed(0)} s.`);
   } finally {

@@ -103,13 +103,51 @@ function rows(flowgate: LaneResult, bare: LaneResult, redis: RedisResult): strin
   return out;
 }
 
+/** flowgate beside a bare app that makes the same GitHub requests: what flowgate adds to its traffic. */
+function printBesideTraffic(flowgate: LaneResult, traffic: LaneResult, redis: RedisResult): void {
+  const per = (l: LaneResult) => l.cpuMs / l.events;
+  const [f, t] = [per(flowgate), per(traffic)];
+  const redisCpu = redis.cpuMs / flowgate.events;
+  console.log("\n### flowgate beside a bare Probot app that makes flowgate's GitHub requests");
+  console.log("| measure | flowgate | bare + flowgate's requests | flowgate / that |");
+  console.log("|---|---:|---:|---:|");
+  const rows: string[][] = [
+    [
+      "GitHub requests per event",
+      (flowgate.requests.length / flowgate.events).toFixed(2),
+      (traffic.requests.length / traffic.events).toFixed(2),
+      "",
+    ],
+    ["CPU per event, app process", ms(f), ms(t), ratio(f, t)],
+    ["CPU per event, app + redis-server", ms(f + redisCpu), ms(t), ratio(f + redisCpu, t)],
+  ];
+  for (const p of [50, 99]) {
+    const [fv, tv] = [percentile(flowgate.e2eMs, p), percentile(traffic.e2eMs, p)];
+    rows.push([`webhook → first check run on its head, p${p}`, ms(fv), ms(tv), ratio(fv, tv)]);
+  }
+  rows.push([
+    "peak RSS, app process",
+    mb(flowgate.peakRssMb),
+    mb(traffic.peakRssMb),
+    ratio(flowgate.peakRssMb, traffic.peakRssMb),
+  ]);
+  for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+  console.log(
+    "\nThe same workload; this app posts its plan check, dispatches the plan and comments (its first check run is" +
+      " the plan check), reading the configuration folder without an ETag. What is left of flowgate's cost is its own:" +
+      " Redis, the queue, the decisions. Its dispatches' workflow_run webhooks go to flowgate (the fake has one" +
+      " webhook address), which counts in flowgate's idle CPU above.",
+  );
+}
+
 export function printSideBySide(workload: string, lanes: LaneResult[], redis: RedisResult): void {
-  const [flowgate, bare] = lanes as [LaneResult, LaneResult];
+  const [flowgate, bare, traffic] = lanes as [LaneResult, LaneResult, LaneResult | undefined];
   const n = flowgate.events;
   console.log(`\n## Side by side: flowgate and a bare Probot app on one fake GitHub (${workload})`);
   console.log("| measure | flowgate | bare Probot | flowgate / bare |");
   console.log("|---|---:|---:|---:|");
   for (const row of rows(flowgate, bare, redis)) console.log(`| ${row.join(" | ")} |`);
+  if (traffic) printBesideTraffic(flowgate, traffic, redis);
   console.log(
     "\nCPU per event: used during the app's own blocks (redis-server: during flowgate's), from /proc/<pid>/stat." +
       " The bare app acknowledges after its handler has posted the check run (Probot answers when handlers finish);" +
