@@ -179,7 +179,7 @@ export async function createFlowgate(opts: FlowgateOptions): Promise<Flowgate> {
   let server: Server | undefined;
   if (opts.settings.role !== "worker") {
     server = await createWebServer({
-      probot,
+      webhookSecret: opts.webhookSecret,
       queues,
       redis,
       metrics,

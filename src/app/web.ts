@@ -1,15 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Redis } from "ioredis";
-import type { Probot } from "probot";
 import type { Metrics } from "../observability/metrics.js";
 import type { Queues } from "../queue/queues.js";
 import { mapWebhook } from "../webhooks/map.js";
 import { readWebhookBody } from "./webhook-body.js";
+import { receiveWebhook } from "./webhook-receive.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
 
 export interface WebDeps {
-  probot: Probot;
+  /** GitHub signs every delivery with it */
+  webhookSecret: string;
   queues: Queues;
   redis: Redis;
   metrics: Metrics;
@@ -21,21 +22,22 @@ export interface WebDeps {
 }
 
 /**
- * The webhook handler only maps and enqueues (SPEC §6): Probot has verified the signature, the
- * delivery id becomes the job id (a redelivery is a no-op), and no GitHub call is made here.
+ * The webhook handler only maps and enqueues (SPEC §6): the signature was verified, the delivery id
+ * becomes the job id (a redelivery is a no-op), and no GitHub call is made here.
  */
-export function registerWebhookHandler(deps: WebDeps): void {
-  deps.probot.onAny(async (context) => {
-    const name = context.name as string;
-    const event = mapWebhook(name, context.payload);
+function enqueueWebhook(deps: WebDeps) {
+  return async (delivery: { id: string; name: string; payload: unknown }): Promise<void> => {
+    const { id, name } = delivery;
+    // biome-ignore lint/suspicious/noExplicitAny: webhook JSON, read field by field by the mapping
+    const event = mapWebhook(name, delivery.payload as any);
     if (!event) {
       deps.metrics.webhooks.inc({ event: name, outcome: "ignored" });
       return;
     }
     const receivedAt = Date.now();
-    const job = await deps.queues.addEvent({ deliveryId: context.id, name, event, receivedAt });
+    const job = await deps.queues.addEvent({ deliveryId: id, name, event, receivedAt });
     deps.metrics.webhooks.inc({ event: name, outcome: job === "duplicate" ? "duplicate" : "accepted" });
-  });
+  };
 }
 
 async function redisUp(redis: Redis): Promise<boolean> {
@@ -57,8 +59,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 export async function createWebServer(deps: WebDeps): Promise<Server> {
-  registerWebhookHandler(deps);
-  const webhooks = await deps.probot.getNodeMiddleware({ path: WEBHOOK_PATH });
+  const accept = enqueueWebhook(deps);
   return createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const url = (req.url ?? "/").split("?")[0];
     try {
@@ -76,7 +77,7 @@ export async function createWebServer(deps: WebDeps): Promise<Server> {
         res.writeHead(200, { "content-type": deps.metrics.registry.contentType });
         return res.end(await deps.metrics.registry.metrics());
       }
-      if (url === WEBHOOK_PATH) {
+      if (url === WEBHOOK_PATH && req.method === "POST") {
         const started = process.hrtime.bigint();
         res.on("finish", () => {
           deps.metrics.webhookAck.observe(Number(process.hrtime.bigint() - started) / 1e9);
@@ -92,10 +93,9 @@ export async function createWebServer(deps: WebDeps): Promise<Server> {
           res.setHeader("connection", "close");
           return json(res, body.status, { error: body.message });
         }
-        // The verified middleware reads a string body as the payload (signature checked over it).
-        (req as IncomingMessage & { body?: string }).body = body.text;
-        const handled = await webhooks(req, res);
-        if (handled !== false) return;
+        const answer = await receiveWebhook(req.headers, body.text, deps.webhookSecret, accept);
+        res.writeHead(answer.status, { "content-type": answer.contentType });
+        return res.end(answer.body);
       }
       if (deps.extraRoutes && (await deps.extraRoutes(req, res))) return;
       json(res, 404, { error: "not found" });
