@@ -35,8 +35,7 @@ export class JobStore {
   }
 
   /** Keep the indexes in step with a job's new state; runs already indexed before the write are not written again. */
-  async indexAfterWrite(job: StackJob, before?: StackJob): Promise<void> {
-    const known = new Set(before?.runs.flatMap((r) => (r.runId ? [r.runId] : [])));
+  async indexAfterWrite(job: StackJob, known: ReadonlySet<number> = new Set()): Promise<void> {
     const writes: Promise<unknown>[] = [];
     for (const run of job.runs)
       if (run.runId && !known.has(run.runId))

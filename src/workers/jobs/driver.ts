@@ -38,9 +38,9 @@ export async function applyJobEvent(
   let effects: JobEffect[] = [];
   let note = "";
   let accepted = false;
-  let before: StackJob | undefined;
+  let indexedRuns = new Set<number>();
   const result = await rt.jobs.docs.update(jobId, (job) => {
-    before = structuredClone(job);
+    indexedRuns = new Set(job.runs.flatMap((r) => (r.runId ? [r.runId] : [])));
     const t = transition(job, event, rt.clock.now());
     note = t.note;
     accepted = t.accepted;
@@ -60,7 +60,7 @@ export async function applyJobEvent(
   }
   // Independent writes, sent together (one round trip where they only touch Redis).
   await Promise.all([
-    rt.jobs.indexAfterWrite(job, before),
+    rt.jobs.indexAfterWrite(job, indexedRuns),
     runEffects(rt, job, effects, opts),
     rt.audit.record({
       type: "job-status",
