@@ -29,8 +29,11 @@ export interface ReadConfigOptions {
   ref: string;
   /** the organization `.github` repository's ref; empty for its default branch */
   orgRef?: string;
-  /** paths a PR adds, so generators see new directories of the PR head (SPEC §2.1) */
-  extraPaths?: readonly string[];
+  /**
+   * paths a PR adds, so generators see new directories of the PR head (SPEC §2.1); a function is
+   * called only when the configuration has generators, so the files can be listed meanwhile
+   */
+  extraPaths?: readonly string[] | (() => Promise<readonly string[]>);
   now: Date;
 }
 
@@ -111,7 +114,9 @@ export class ConfigService {
     if (repository.generators.length > 0) {
       try {
         const paths = await this.treePaths(port, opts.ref);
-        const expanded = expandGenerators(repository.generators, [...paths, ...(opts.extraPaths ?? [])]);
+        const extra =
+          typeof opts.extraPaths === "function" ? await opts.extraPaths() : (opts.extraPaths ?? []);
+        const expanded = expandGenerators(repository.generators, [...paths, ...extra]);
         stacks = [...stacks, ...expanded.stacks];
         generated.push(...expanded.diagnostics);
       } catch (error) {

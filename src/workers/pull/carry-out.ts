@@ -118,10 +118,19 @@ export async function carryOutEvaluation(
         const explained = snapshot.config.explanation ? [snapshot.config.explanation] : [];
         const body = renderSticky(pullView, decision, stackViews, { sections: [...sections, ...explained] });
         // One writer of the sticky comment at a time: the apply pipeline writes it after the merge.
-        await alone(rt, keys.pullStickyLock(repo.repoId, facts.number), async () => {
-          const fresh = (await rt.pulls.get(repo.repoId, facts.number)) ?? record;
-          if (fresh.facts.state === "open") await writeSticky(rt, port, fresh, body);
-        });
+        await alone(
+          rt,
+          keys.pullStickyLock(repo.repoId, facts.number),
+          async ([fresh, memo]) => {
+            const current = fresh ?? record;
+            if (current.facts.state === "open") await writeSticky(rt, port, current, body, memo ?? null);
+          },
+          () =>
+            Promise.all([
+              rt.pulls.get(repo.repoId, facts.number),
+              rt.pulls.checkMemo(repo.repoId, facts.number, "comment", "sticky"),
+            ]),
+        );
         return;
       }
       case "auto-merge":

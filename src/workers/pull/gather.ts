@@ -49,12 +49,28 @@ export interface GatheredPull {
 export async function gatherPull(rt: Runtime, port: GitHubPort, record: PullRecord): Promise<GatheredPull> {
   const { repo, facts } = record;
   const now = rt.clock.now();
-  const files = await changedFiles(rt, port, record);
-  let config = await rt.config.read((ref) => rt.github(ref), repo, {
-    ref: repo.defaultBranch,
-    extraPaths: files.added,
-    now,
-  });
+  // Everything that does not depend on the configuration or the files goes out at once: Redis reads
+  // share a round trip (auto-pipelining) and GitHub's answers are awaited together (issue 11).
+  const filesRead = changedFiles(rt, port, record);
+  const [files, firstConfig, [authorPermission, overrides, storedEvents, requests, lostSince, reviewed]] =
+    await Promise.all([
+      filesRead,
+      rt.config.read((ref) => rt.github(ref), repo, {
+        ref: repo.defaultBranch,
+        extraPaths: async () => (await filesRead).added,
+        now,
+      }),
+      Promise.all([
+        // A bot is trusted like anyone else: by its permission on the repository, never by being a bot.
+        permissionOf(rt, port, repo.repoId, facts.author),
+        rt.pulls.overrides(repo.repoId, facts.number),
+        rt.pulls.events(repo.repoId, facts.number),
+        rt.pulls.pendingRequests(repo.repoId, facts.number),
+        lostGateStateSince(rt, repo.installationId),
+        reviewEvents(rt, port, record),
+      ]),
+    ]);
+  let config = firstConfig;
   const configChange = isConfigurationChange(files.paths, config.stacks);
   let errors = formatConfigErrors(config);
   let validatedAtHead: ConfigFacts["validatedAtHead"];
@@ -76,15 +92,6 @@ export async function gatherPull(rt: Runtime, port: GitHubPort, record: PullReco
       : matcherFor(config.stacks).affected(files.paths, config.unownedInfraFiles);
   const stacksByName = new Map(config.stacks.map((s) => [s.name, s]));
 
-  // Reads that do not depend on each other go out together (one round trip with auto-pipelining).
-  const [authorPermission, overrides, storedEvents, requests, lostSince] = await Promise.all([
-    // A bot is trusted like anyone else: by its permission on the repository, never by being a bot.
-    permissionOf(rt, port, repo.repoId, facts.author),
-    rt.pulls.overrides(repo.repoId, facts.number),
-    rt.pulls.events(repo.repoId, facts.number),
-    rt.pulls.pendingRequests(repo.repoId, facts.number),
-    lostGateStateSince(rt, repo.installationId),
-  ]);
   const trusted = !facts.fork && permissionAtLeast(authorPermission, "write");
   const index = buildPolicyIndex(config.policies, now);
   const override = overrides.filter((o) => o.headSha === facts.headSha).at(-1);
@@ -97,7 +104,10 @@ export async function gatherPull(rt: Runtime, port: GitHubPort, record: PullReco
   const stacks: StackFacts[] = await Promise.all(
     [...affected.stacks].map(async ([name, stackFiles]): Promise<StackFacts> => {
       const stack = stacksByName.get(name)!;
-      const jobId = await rt.pulls.planJobId(repo.repoId, facts.number, facts.headSha, name);
+      const [jobId, approved] = await Promise.all([
+        rt.pulls.planJobId(repo.repoId, facts.number, facts.headSha, name),
+        rt.pulls.approved(repo.repoId, facts.number, name),
+      ]);
       const planJob = jobId ? await rt.jobs.get(jobId) : undefined;
       const vars: ExprVars = {
         ...baseVars,
@@ -117,10 +127,9 @@ export async function gatherPull(rt: Runtime, port: GitHubPort, record: PullReco
         return gate !== undefined && gateBlocks(gate, "merge");
       });
       const succeeded = planJob?.status === "succeeded" && planJob.plan !== undefined;
-      const [toggles, planText, approved] = await Promise.all([
+      const [toggles, planText] = await Promise.all([
         Promise.all(gateNames.map((g) => rt.gates.toggle(g, repo.owner, repo.repoId))),
         succeeded ? rt.jobs.text(planJob.id) : undefined,
-        rt.pulls.approved(repo.repoId, facts.number, name),
       ]);
       const gateToggles: Record<string, GateToggle | undefined> = {};
       for (const [i, g] of gateNames.entries()) gateToggles[g] = toggles[i];
@@ -136,7 +145,7 @@ export async function gatherPull(rt: Runtime, port: GitHubPort, record: PullReco
     }),
   );
 
-  const events = [...storedEvents, ...(await reviewEvents(rt, port, record))];
+  const events = [...storedEvents, ...reviewed];
   const configRule = configChange.isChange ? resolveConfigurationApproval(index, baseVars) : undefined;
   const rules = [
     ...stacks.map((s) => s.resolution.approvalRule.rule),

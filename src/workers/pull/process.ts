@@ -32,9 +32,12 @@ async function reportEvaluationFailure(rt: Runtime, record: PullRecord, error: u
   }
 }
 
-/** A PR seen for the first time (reconciliation, a timer after a Redis loss): its facts from GitHub. */
-async function ensureRecord(rt: Runtime, job: PullJob): Promise<PullRecord | undefined> {
-  const existing = await rt.pulls.get(job.repo.repoId, job.number);
+/**
+ * A PR seen for the first time (reconciliation, a timer after a Redis loss): its facts from GitHub.
+ * `read` is the record as read with the lease, when it was.
+ */
+async function ensureRecord(rt: Runtime, job: PullJob, read?: PullRecord): Promise<PullRecord | undefined> {
+  const existing = read ?? (await rt.pulls.get(job.repo.repoId, job.number));
   if (existing) return existing;
   const pull = await rt.github(job.repo).getPull(job.number);
   const at = rt.clock.now().toISOString();
@@ -58,20 +61,22 @@ async function ensureRecord(rt: Runtime, job: PullJob): Promise<PullRecord | und
 export async function processPullJob(rt: Runtime, job: PullJob, isTimer: boolean): Promise<void> {
   const { repoId } = job.repo;
   if (isTimer) await rt.pulls.bumpSeq(repoId, job.number);
-  // The lease and the counters are read together (one round trip on the auto-pipelined connection):
-  // Redis runs them in order, so the counters read are the ones the lease holder sees.
+  // The lease, the counters and the record are read together (one round trip on the auto-pipelined
+  // connection, issue 11): Redis runs them in order, so what is read is what the lease holder sees,
+  // and an event handler bumps the counter only after writing the record.
   const counters = () =>
     Promise.all([rt.pulls.seq(repoId, job.number), rt.pulls.doneSeq(repoId, job.number)]);
   for (;;) {
-    const [lock, [firstSeq, firstDone]] = await Promise.all([
+    const [lock, [seq, done], read] = await Promise.all([
       tryLock(rt.redis, keys.pullLock(repoId, job.number), LOCK_MS),
       counters(),
+      rt.pulls.get(repoId, job.number),
     ]);
     if (!lock) return;
+    let evaluated = done;
     try {
-      let [seq, done] = [firstSeq, firstDone];
-      while (done < seq) {
-        const record = await ensureRecord(rt, job);
+      if (done < seq) {
+        const record = await ensureRecord(rt, job, read);
         if (record && record.facts.state === "open") {
           try {
             await evaluatePull(rt, record);
@@ -81,16 +86,20 @@ export async function processPullJob(rt: Runtime, job: PullJob, isTimer: boolean
           }
           if (job.receivedAt) rt.metrics.evaluationLatency.observe((Date.now() - job.receivedAt) / 1000);
         }
-        const evaluated = seq;
-        [, [seq, done]] = await Promise.all([rt.pulls.setDone(repoId, job.number, evaluated), counters()]);
+        evaluated = seq;
       }
     } catch (error) {
       await lock.release();
       throw error;
     }
-    // Counters read after the lease is let go (in the same round trip, in order): an event that
-    // arrived meanwhile found the lease taken and left it to this worker.
-    const [, [seq, done]] = await Promise.all([lock.release(), counters()]);
-    if (seq <= done) return;
+    // What was evaluated is marked done, the lease let go and the counters read again, in that order
+    // and in one round trip: an event that arrived meanwhile found the lease taken and left it to
+    // this worker, which takes the lease again for it.
+    const [, , [seqAfter, doneAfter]] = await Promise.all([
+      evaluated > done ? rt.pulls.setDone(repoId, job.number, evaluated) : undefined,
+      lock.release(),
+      counters(),
+    ]);
+    if (seqAfter <= doneAfter) return;
   }
 }

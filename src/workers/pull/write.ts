@@ -5,7 +5,7 @@ import { appBotLogin } from "../../model/bots.js";
 import { AGGREGATE_CHECK } from "../../render/pull-checks.js";
 import { STICKY_MARKER } from "../../render/sticky.js";
 import type { Runtime } from "../../runtime/runtime.js";
-import type { PullRecord } from "../../state/pulls.js";
+import type { CheckMemo, PullRecord } from "../../state/pulls.js";
 
 const hashOf = (value: unknown) =>
   createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 32);
@@ -67,11 +67,14 @@ export async function writeSticky(
   port: GitHubPort,
   record: PullRecord,
   body: string,
+  /** the comment's memo when the caller read it already (null: none stored) */
+  known?: CheckMemo | null,
 ): Promise<void> {
   const { repoId } = record.repo;
   const n = record.facts.number;
   const hash = hashOf(body);
-  const memo = await rt.pulls.checkMemo(repoId, n, "comment", "sticky");
+  const memo =
+    known === undefined ? await rt.pulls.checkMemo(repoId, n, "comment", "sticky") : (known ?? undefined);
   if (memo && memo.hash === hash) return;
   let id = memo?.id ?? record.commentId;
   if (id === undefined && record.noStickyYet) {
@@ -98,8 +101,11 @@ export async function writeSticky(
   } else {
     id = await port.createComment(n, body);
   }
-  await rt.pulls.setCheckMemo(repoId, n, "comment", "sticky", { id, hash });
-  if (record.commentId !== id) {
-    await rt.pulls.records.update(`${repoId}:${n}`, (doc) => ({ ...doc, commentId: id }));
-  }
+  const commentId = id;
+  await Promise.all([
+    rt.pulls.setCheckMemo(repoId, n, "comment", "sticky", { id, hash }),
+    record.commentId === id
+      ? undefined
+      : rt.pulls.records.update(`${repoId}:${n}`, (doc) => ({ ...doc, commentId })),
+  ]);
 }
