@@ -43,6 +43,7 @@ export class ConfigService {
   private readonly source = new GitHubConfigSource();
   private readonly parsed = new Map<string, ConfigSet>();
   private readonly trees = new Map<string, { etag?: string; paths: string[] }>();
+  private readonly validated = new Map<string, Diagnostic[]>();
 
   constructor(
     private readonly platform: ConfigSet,
@@ -70,6 +71,21 @@ export class ConfigService {
     return [];
   }
 
+  /**
+   * The same files validate the same way: the result is kept per configuration version (the files'
+   * blob shas) and minute, since expiry and time checks read the clock (issue 11: validating on every
+   * event was 1% of its CPU).
+   */
+  private validate(input: Parameters<typeof validateConfig>[0], key: string | false): Diagnostic[] {
+    if (key === false) return validateConfig(input);
+    const hit = this.validated.get(key);
+    if (hit) return hit;
+    const diagnostics = validateConfig(input);
+    if (this.validated.size >= MAX_PARSED) this.validated.clear();
+    this.validated.set(key, diagnostics);
+    return diagnostics;
+  }
+
   /** A push to the organization's `.github` repository (or its creation): it may hold configuration now. */
   async forgetOrganization(org: string): Promise<void> {
     await this.orgAbsence?.forget(org);
@@ -84,6 +100,7 @@ export class ConfigService {
     const sourceErrors: string[] = [];
     const repoSnapshot = await this.source.read(port, opts.ref, "repository", `${repo.owner}/${repo.repo}`);
     let organization: ConfigSet | undefined;
+    let organizationKey = "none";
     // The organization's default-branch configuration, unless it is known to be absent (a 404 costs a
     // charged request every time; see OrgConfigAbsence). A specific orgRef is always read.
     const knownAbsent = !opts.orgRef && (await this.orgAbsence?.isAbsent(repo.owner));
@@ -98,8 +115,10 @@ export class ConfigService {
       );
       if (orgSnapshot.status === "error")
         sourceErrors.push(`cannot read ${orgSnapshot.label}/.github/flowgate: ${orgSnapshot.error}`);
-      else if (orgSnapshot.status === "ok") organization = this.parse(orgSnapshot);
-      else if (!opts.orgRef) await this.orgAbsence?.markAbsent(repo.owner);
+      else if (orgSnapshot.status === "ok") {
+        organization = this.parse(orgSnapshot);
+        organizationKey = orgSnapshot.key;
+      } else if (!opts.orgRef) await this.orgAbsence?.markAbsent(repo.owner);
     }
     if (repoSnapshot.status === "error") {
       sourceErrors.push(
@@ -128,14 +147,19 @@ export class ConfigService {
     const diagnostics = [
       ...all.diagnostics,
       ...generated,
-      ...validateConfig({
-        platform: this.platform,
-        ...(organization ? { organization } : {}),
-        repository,
-        stacks,
-        org: repo.owner,
-        now: opts.now,
-      }),
+      ...this.validate(
+        {
+          platform: this.platform,
+          ...(organization ? { organization } : {}),
+          repository,
+          stacks,
+          org: repo.owner,
+          now: opts.now,
+        },
+        // Generated stacks depend on the files too: those are validated every time.
+        repository.generators.length === 0 &&
+          `${organizationKey}|${repoSnapshot.key}|${repo.owner}|${Math.floor(opts.now.getTime() / 60_000)}`,
+      ),
     ];
     const gates = new Map<string, Gate>();
     for (const gate of [...(organization?.gates ?? []), ...repository.gates]) gates.set(gate.name, gate);
