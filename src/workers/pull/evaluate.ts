@@ -40,8 +40,20 @@ async function runCommands(rt: Runtime, port: GitHubPort, record: PullRecord, ga
 export async function evaluatePull(rt: Runtime, record: PullRecord): Promise<EvaluationOutcome> {
   const port = rt.github(record.repo);
   let gathered = await gatherPull(rt, port, record);
-  if (gathered.requests.length && (await runCommands(rt, port, record, gathered)))
+  if (gathered.requests.length && (await runCommands(rt, port, record, gathered))) {
+    const carriedOut = new Set(gathered.requests.map((r) => r.id));
     gathered = await gatherPull(rt, port, record);
+    // A command that arrived while the first ones were carried out is left for the next evaluation
+    // (its webhook moved the PR's counter): answered now, an approval never recorded would be lost.
+    const { snapshot } = gathered;
+    gathered = {
+      ...gathered,
+      snapshot: {
+        ...snapshot,
+        approvalRequests: snapshot.approvalRequests.filter((r) => carriedOut.has(r.id)),
+      },
+    };
+  }
   const evaluation = decidePullEvaluation(gathered.snapshot);
   await carryOutEvaluation(rt, port, record, gathered.snapshot, evaluation);
   const { decision, stackViews } = evaluation;
