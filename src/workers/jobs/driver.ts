@@ -51,6 +51,36 @@ export async function applyJobEvent(
   if (!result) return undefined;
   const job = result.doc;
   if (!result.changed) return { job, accepted, note };
+  await afterWrite(rt, job, effects, indexedRuns, opts);
+  return { job, accepted: true, note };
+}
+
+/**
+ * Creates a job with its first event already applied: one write where a create and a compare-and-set
+ * were two (issue 11). False, and nothing written, when the job exists already.
+ */
+export async function createJobWithEvent(
+  rt: Runtime,
+  draft: StackJob,
+  repoId: number,
+  event: JobEvent,
+  opts: ApplyOptions = {},
+): Promise<boolean> {
+  const t = transition(draft, event, rt.clock.now());
+  const job = t.accepted ? t.job : draft;
+  if (!(await rt.jobs.create(job, repoId))) return false;
+  if (t.accepted) await afterWrite(rt, job, t.effects, new Set(), opts);
+  return true;
+}
+
+/** What follows a job's new state: metrics, indexes, effects, the audit entry, the pipeline's hooks. */
+async function afterWrite(
+  rt: Runtime,
+  job: StackJob,
+  effects: JobEffect[],
+  indexedRuns: ReadonlySet<number>,
+  opts: ApplyOptions,
+): Promise<void> {
   if (TERMINAL_STATUSES.has(job.status)) {
     const seconds = (Date.parse(job.updatedAt) - Date.parse(job.createdAt)) / 1000;
     rt.metrics.jobDuration.observe(
@@ -75,7 +105,6 @@ export async function applyJobEvent(
     }),
   ]);
   await rt.wiring.afterJobChange(rt, job, effects);
-  return { job, accepted: true, note };
 }
 
 async function runEffects(

@@ -2,7 +2,7 @@ import type { Stack } from "../../config/types.js";
 import type { Resolution } from "../../engine/resolve/resolve.js";
 import { planJobId } from "../../engine/stack-job/ids.js";
 import { newJob } from "../../engine/stack-job/index.js";
-import type { Actor, StackJob } from "../../engine/stack-job/types.js";
+import type { Actor } from "../../engine/stack-job/types.js";
 import type { Runtime } from "../../runtime/runtime.js";
 import type { PullRecord } from "../../state/pulls.js";
 
@@ -11,7 +11,7 @@ export { jobTimeouts } from "../../engine/stack-job/timeouts.js";
 
 import { jobTimeouts } from "../../engine/stack-job/timeouts.js";
 
-import { applyJobEvent, type DeferredDispatch } from "../jobs/driver.js";
+import { createJobWithEvent, type DeferredDispatch } from "../jobs/driver.js";
 import { inRecovery } from "./lost-state.js";
 
 const _HOUR = 3_600_000;
@@ -32,7 +32,7 @@ export async function startPlanJob(
     replace?: boolean;
     deferDispatch?: (d: DeferredDispatch) => void;
   } = {},
-): Promise<StackJob | undefined> {
+): Promise<void> {
   const { repo, facts } = record;
   const sha = opts.sha ?? facts.headSha;
   const attempt = opts.attempt ?? 1;
@@ -67,21 +67,15 @@ export async function startPlanJob(
   );
   job.dispatchRef = repo.defaultBranch;
   if (await inRecovery(rt, repo.installationId)) job.recovered = true;
-  const created = await rt.jobs.create(job, repo.repoId);
-  await rt.pulls.setPlanJobId(
-    repo.repoId,
-    facts.number,
-    facts.headSha,
-    stack.name,
-    id,
-    opts.replace ?? false,
-  );
-  if (created)
-    await applyJobEvent(
+  // The job and the PR's pointer to it are written together; the job is created already started.
+  await Promise.all([
+    createJobWithEvent(
       rt,
-      id,
+      job,
+      repo.repoId,
       { type: "ready" },
       opts.deferDispatch ? { deferDispatch: opts.deferDispatch } : {},
-    );
-  return rt.jobs.get(id);
+    ),
+    rt.pulls.setPlanJobId(repo.repoId, facts.number, facts.headSha, stack.name, id, opts.replace ?? false),
+  ]);
 }
