@@ -27,6 +27,7 @@ export interface PullRecord {
   pushersListedFor?: string;
   /** reviews were listed from GitHub once (later ones arrive by webhook) */
   reviewsListed?: boolean;
+  /** the sticky comment, as records before issue 11 kept it (now in the comment's memo only) */
   commentId?: number;
   /**
    * flowgate saw the PR from its `opened` event and never began posting its sticky comment: there is

@@ -101,11 +101,7 @@ export async function writeSticky(
   } else {
     id = await port.createComment(n, body);
   }
-  const commentId = id;
-  await Promise.all([
-    rt.pulls.setCheckMemo(repoId, n, "comment", "sticky", { id, hash }),
-    record.commentId === id
-      ? undefined
-      : rt.pulls.records.update(`${repoId}:${n}`, (doc) => ({ ...doc, commentId })),
-  ]);
+  // The memo is where the comment is found next time (it lives as long as the record); the record is
+  // not rewritten for it (issue 11). Without either, the comments are listed for the marker.
+  await rt.pulls.setCheckMemo(repoId, n, "comment", "sticky", { id, hash });
 }
