@@ -27,11 +27,16 @@ export class JobStore {
   /** Create once; returns false (and changes nothing) when the job already exists. */
   async create(job: StackJob, repoId: number): Promise<boolean> {
     if (!(await this.docs.create(job.id, job))) return false;
+    await this.indexCreated(job, repoId);
+    return true;
+  }
+
+  /** The indexes a new job joins: the open jobs, and its stack's jobs. */
+  async indexCreated(job: StackJob, repoId: number): Promise<void> {
     await Promise.all([
       this.redis.zadd(keys.openJobs(), Date.parse(job.createdAt), job.id),
       this.redis.zadd(keys.stackJobs(repoId, job.stack), Date.parse(job.createdAt), job.id),
     ]);
-    return true;
   }
 
   /** Keep the indexes in step with a job's new state; runs already indexed before the write are not written again. */

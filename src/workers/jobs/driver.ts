@@ -68,8 +68,12 @@ export async function createJobWithEvent(
 ): Promise<boolean> {
   const t = transition(draft, event, rt.clock.now());
   const job = t.accepted ? t.job : draft;
-  if (!(await rt.jobs.create(job, repoId))) return false;
-  if (t.accepted) await afterWrite(rt, job, t.effects, new Set(), opts);
+  if (!(await rt.jobs.docs.create(job.id, job))) return false;
+  // The new job's indexes go out with its effects and audit entry (one round trip).
+  await Promise.all([
+    rt.jobs.indexCreated(job, repoId),
+    t.accepted ? afterWrite(rt, job, t.effects, new Set(), opts) : undefined,
+  ]);
   return true;
 }
 

@@ -16,6 +16,15 @@ import { replyToCommand } from "./reply.js";
 import { withSharedHead } from "./shared-head.js";
 import { writeCheck, writeSticky } from "./write.js";
 
+/** Writes that change only flowgate's own state, each on keys of its own. */
+const REDIS_ONLY: ReadonlySet<PullWrite["kind"]> = new Set([
+  "watch-gate",
+  "remember-approval",
+  "observe-approval-wait",
+  "count-rejection",
+  "store-verdict",
+]);
+
 /** Carries out what the evaluation decided, in order: one write per changed check, one comment edit. */
 export async function carryOutEvaluation(
   rt: Runtime,
@@ -154,7 +163,23 @@ export async function carryOutEvaluation(
     }
   };
   try {
-    for (const write of evaluation.writes) await carryOut(write);
+    // Writes that only touch Redis and do not depend on each other go out together when they follow
+    // one another (one round trip, issue 11); GitHub's writes keep their order.
+    let batch: PullWrite[] = [];
+    const flush = async () => {
+      const pending = batch;
+      batch = [];
+      await Promise.all(pending.map(carryOut));
+    };
+    for (const write of evaluation.writes) {
+      if (REDIS_ONLY.has(write.kind)) {
+        batch.push(write);
+        continue;
+      }
+      await flush();
+      await carryOut(write);
+    }
+    await flush();
   } finally {
     // A write that fails (a 403 on the comment, say) does not hold back the plans already decided.
     for (const dispatch of dispatches) await dispatchNow(rt, dispatch);
