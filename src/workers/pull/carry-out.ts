@@ -40,6 +40,13 @@ export async function carryOutEvaluation(
   // Plans are dispatched after the checks and the comment are written, by this worker: a PR's first
   // check does not wait for GitHub to take the dispatch. A plan whose dispatch was decided but never
   // claimed (its worker crashed) is dispatched now too.
+  // Memo writes left to go out with the next write's first command; all awaited before returning.
+  const memos: Promise<unknown>[] = [];
+  const later = (write: Promise<unknown>) => {
+    memos.push(write);
+    // Awaited below; if an earlier write throws first, a failed memo write is not left unhandled.
+    write.catch(() => undefined);
+  };
   const dispatches: DeferredDispatch[] = snapshot.stacks.flatMap((s) => {
     const unclaimed = s.planJob && unclaimedDispatch(s.planJob);
     return unclaimed ? [unclaimed] : [];
@@ -103,6 +110,7 @@ export async function carryOutEvaluation(
             ...(w.text ? { text: w.text } : {}),
             ...(w.runUrl ? { runUrl: w.runUrl } : {}),
           }),
+          later,
         );
         return;
       case "aggregate-check": {
@@ -119,6 +127,7 @@ export async function carryOutEvaluation(
               ...unowned,
               ...sections,
             ]),
+            later,
           ).then(() => undefined),
         );
         return;
@@ -132,7 +141,8 @@ export async function carryOutEvaluation(
           keys.pullStickyLock(repo.repoId, facts.number),
           async ([fresh, memo]) => {
             const current = fresh ?? record;
-            if (current.facts.state === "open") await writeSticky(rt, port, current, body, memo ?? null);
+            if (current.facts.state === "open")
+              await writeSticky(rt, port, current, body, memo ?? null, later);
           },
           () =>
             Promise.all([
@@ -180,6 +190,7 @@ export async function carryOutEvaluation(
       await carryOut(write);
     }
     await flush();
+    await Promise.all(memos);
   } finally {
     // A write that fails (a 403 on the comment, say) does not hold back the plans already decided.
     for (const dispatch of dispatches) await dispatchNow(rt, dispatch);

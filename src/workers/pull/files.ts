@@ -40,6 +40,10 @@ export async function changedFiles(rt: Runtime, port: GitHubPort, record: PullRe
   const cached = await rt.pulls.cachedFiles(repoId, number, baseRef, headSha);
   if (cached) return JSON.parse(cached) as ChangedFiles;
   const listed = toChanged(await port.listPullFiles(number, changed));
-  await rt.pulls.cacheFiles(repoId, number, baseRef, headSha, JSON.stringify(listed));
+  // Not awaited: the write goes out with the evaluation's next reads (issue 11); losing it only costs
+  // listing the files again.
+  rt.pulls
+    .cacheFiles(repoId, number, baseRef, headSha, JSON.stringify(listed))
+    .catch((error: unknown) => rt.log.warn({ err: error }, "could not keep the PR's file list"));
   return listed;
 }

@@ -33,8 +33,11 @@ export async function withSharedHead(
   }
   try {
     const own: HeadVerdict = { number, baseRef, conclusion: decision.conclusion, title: decision.title };
-    await rt.headVerdicts.put(repoId, headSha, own);
-    const others = await otherOpenVerdicts(rt, repoId, headSha, number);
+    // This PR's verdict is stored and the others read in one round trip (Redis keeps the order).
+    const [, others] = await Promise.all([
+      rt.headVerdicts.put(repoId, headSha, own),
+      otherOpenVerdicts(rt, repoId, headSha, number),
+    ]);
     const combined = combineHeadVerdicts(own, others);
     await write({ ...decision, conclusion: combined.conclusion, title: combined.title }, combined.note);
   } finally {

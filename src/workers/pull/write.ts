@@ -14,11 +14,18 @@ const hashOf = (value: unknown) =>
  * Writes a check run only when what it says changed: one create per check and head, then an update
  * only when its content differs (SPEC §7: keep writes at the floor).
  */
+/**
+ * Where a memo write may be left to finish: it then goes out with the caller's next Redis command
+ * instead of costing a round trip of its own (issue 11), and the caller awaits it before it is done.
+ */
+export type Later = (write: Promise<unknown>) => void;
+
 export async function writeCheck(
   rt: Runtime,
   port: GitHubPort,
   record: PullRecord,
   input: CheckRunInput,
+  later?: Later,
 ): Promise<number> {
   const { repoId } = record.repo;
   // The `flowgate` check is one per commit, shared by every PR with that head (see shared-head.ts).
@@ -57,7 +64,9 @@ export async function writeCheck(
       completedAt: now,
     });
   }
-  await rt.pulls.setCheckMemo(repoId, n, input.headSha, input.name, { id, hash });
+  const saved = rt.pulls.setCheckMemo(repoId, n, input.headSha, input.name, { id, hash });
+  if (later) later(saved);
+  else await saved;
   return id;
 }
 
@@ -69,6 +78,7 @@ export async function writeSticky(
   body: string,
   /** the comment's memo when the caller read it already (null: none stored) */
   known?: CheckMemo | null,
+  later?: Later,
 ): Promise<void> {
   const { repoId } = record.repo;
   const n = record.facts.number;
@@ -103,5 +113,7 @@ export async function writeSticky(
   }
   // The memo is where the comment is found next time (it lives as long as the record); the record is
   // not rewritten for it (issue 11). Without either, the comments are listed for the marker.
-  await rt.pulls.setCheckMemo(repoId, n, "comment", "sticky", { id, hash });
+  const saved = rt.pulls.setCheckMemo(repoId, n, "comment", "sticky", { id, hash });
+  if (later) later(saved);
+  else await saved;
 }
