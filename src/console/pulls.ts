@@ -32,10 +32,13 @@ export async function pullView(
   if (!record) return undefined;
   const name = `${repo.owner}/${repo.repo}`;
   let sticky: string | undefined;
-  if (record.commentId) {
+  // The comment's id is in its memo (older records kept it themselves).
+  const commentId =
+    (await rt.pulls.checkMemo(repo.repoId, number, "comment", "sticky"))?.id ?? record.commentId;
+  if (commentId) {
     const comments = await rt.github(repo).listComments(number);
     sticky = comments
-      .find((c) => c.id === record.commentId)
+      .find((c) => c.id === commentId)
       ?.body.replace(STICKY_MARKER, "")
       .trim();
   }
