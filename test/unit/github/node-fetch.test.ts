@@ -119,6 +119,14 @@ describe("nodeFetch: the fetch Octokit is given", () => {
     expect(manual.headers.get("location")).toBe("/again");
   });
 
+  it("sends a body with characters beyond ASCII whole, its length counted in bytes", async () => {
+    const { origin, seen } = await serve((_, res) => json(res, 200, {}));
+    const body = JSON.stringify({ body: "### flowgate ⏳ Waiting — é 🚀" });
+    await nodeFetch(`${origin}/repos/o/r/issues/1/comments`, { method: "POST", body });
+    expect(seen[0]?.body).toBe(body);
+    expect(seen[0]?.headers["content-length"]).toBe(String(Buffer.byteLength(body)));
+  });
+
   it("fails as fetch fails when nothing listens, and aborts with the signal", async () => {
     const { origin } = await serve(() => {});
     await servers[0]?.close();
