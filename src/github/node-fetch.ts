@@ -1,5 +1,6 @@
 import http from "node:http";
 import https from "node:https";
+import zlib from "node:zlib";
 
 /**
  * The part of `fetch` that Octokit's request layer uses, over node:http with keep-alive sockets.
@@ -83,7 +84,11 @@ function once(
         res.on("error", reject);
         res.on("end", () => {
           const bytes = chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks);
-          resolve(leanResponse(res, url.href, bytes));
+          try {
+            resolve(leanResponse(res, url.href, decoded(bytes, res.headers["content-encoding"])));
+          } catch (error) {
+            reject(new TypeError("fetch failed", { cause: error }));
+          }
         });
       },
     );
@@ -97,7 +102,9 @@ function once(
 function leanResponse(res: http.IncomingMessage, url: string, bytes: Buffer): LeanResponse {
   const headers = new Map<string, string>();
   for (const [name, value] of Object.entries(res.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    // The body is decoded already: its encoding and length no longer describe it.
+    if (value === undefined || name === "content-encoding" || name === "content-length") continue;
+    headers.set(name, Array.isArray(value) ? value.join(", ") : value);
   }
   const text = async () => bytes.toString("utf8");
   return {
@@ -111,6 +118,28 @@ function leanResponse(res: http.IncomingMessage, url: string, bytes: Buffer): Le
     arrayBuffer: async () =>
       bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
   };
+}
+
+/**
+ * flowgate asks for no encoding, so GitHub answers plainly; a proxy that compresses anyway is decoded
+ * here, as fetch would.
+ */
+function decoded(bytes: Buffer, encoding: string | undefined): Buffer {
+  switch (encoding?.trim().toLowerCase()) {
+    case undefined:
+    case "":
+    case "identity":
+      return bytes;
+    case "gzip":
+    case "x-gzip":
+      return zlib.gunzipSync(bytes);
+    case "deflate":
+      return zlib.inflateSync(bytes);
+    case "br":
+      return zlib.brotliDecompressSync(bytes);
+    default:
+      throw new Error(`unsupported content-encoding ${encoding}`);
+  }
 }
 
 function isRedirect(status: number): boolean {

@@ -1,5 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import zlib from "node:zlib";
 import { Octokit } from "@octokit/core";
 import { RequestError } from "@octokit/request-error";
 import { afterEach, describe, expect, it } from "vitest";
@@ -125,6 +126,24 @@ describe("nodeFetch: the fetch Octokit is given", () => {
     await nodeFetch(`${origin}/repos/o/r/issues/1/comments`, { method: "POST", body });
     expect(seen[0]?.body).toBe(body);
     expect(seen[0]?.headers["content-length"]).toBe(String(Buffer.byteLength(body)));
+  });
+
+  it("decodes a compressed answer, as fetch does, and refuses an encoding it cannot read", async () => {
+    const { origin } = await serve((entry, res) => {
+      const text = JSON.stringify({ via: entry.url });
+      if (entry.url === "/gzip") res.writeHead(200, { "content-encoding": "gzip" }).end(zlib.gzipSync(text));
+      else if (entry.url === "/br")
+        res.writeHead(200, { "content-encoding": "br" }).end(zlib.brotliCompressSync(text));
+      else res.writeHead(200, { "content-encoding": "zstd-of-the-future" }).end(text);
+    });
+    const gz = await nodeFetch(`${origin}/gzip`);
+    expect(await gz.json()).toEqual({ via: "/gzip" });
+    expect(gz.headers.has("content-encoding")).toBe(false);
+    expect(await (await nodeFetch(`${origin}/br`)).json()).toEqual({ via: "/br" });
+    await expect(nodeFetch(`${origin}/odd`)).rejects.toMatchObject({
+      name: "TypeError",
+      message: "fetch failed",
+    });
   });
 
   it("fails as fetch fails when nothing listens, and aborts with the signal", async () => {
