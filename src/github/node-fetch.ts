@@ -31,7 +31,12 @@ interface LeanInit {
   body?: string | Uint8Array | null;
   signal?: AbortSignal | null;
   redirect?: "follow" | "manual" | "error";
+  /** how long a socket may stay silent in the middle of a request (default 120 s) */
+  idleTimeoutMs?: number;
 }
+
+/** undici's fetch gave up on a silent server after 300 s; a worker must never wait for ever. */
+const IDLE_TIMEOUT_MS = 120_000;
 
 const MAX_REDIRECTS = 5;
 const agents = {
@@ -45,7 +50,14 @@ export async function nodeFetch(input: string | URL, init: LeanInit = {}): Promi
   let body = init.body ?? null;
   const headers: Record<string, string> = { ...(init.headers ?? {}) };
   for (let hop = 0; ; hop++) {
-    const response = await once(url, method, headers, body, init.signal ?? null);
+    const response = await once(
+      url,
+      method,
+      headers,
+      body,
+      init.signal ?? null,
+      init.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
+    );
     const location = response.headers.get("location");
     if (!isRedirect(response.status) || !location || init.redirect === "manual") return response;
     if (init.redirect === "error") throw new TypeError(`fetch failed: redirected to ${location}`);
@@ -71,6 +83,7 @@ function once(
   headers: Record<string, string>,
   body: string | Uint8Array | null,
   signal: AbortSignal | null,
+  idleTimeoutMs: number,
 ): Promise<LeanResponse> {
   return new Promise((resolve, reject) => {
     const agent = agents[url.protocol as keyof typeof agents];
@@ -91,6 +104,9 @@ function once(
           }
         });
       },
+    );
+    request.setTimeout(idleTimeoutMs, () =>
+      request.destroy(new Error(`${url.host} sent nothing for ${idleTimeoutMs / 1000} s`)),
     );
     request.on("error", (error) =>
       reject(error.name === "AbortError" ? error : new TypeError("fetch failed", { cause: error })),

@@ -160,6 +160,17 @@ describe("nodeFetch: the fetch Octokit is given", () => {
     await expect(aborted).rejects.toMatchObject({ name: "AbortError" });
     servers[1]?.closeAllConnections();
   });
+
+  it("gives up on a server that goes silent, instead of waiting for ever", async () => {
+    const { origin } = await serve((_, res) => res.writeHead(200).write("{"));
+    const silent = nodeFetch(`${origin}/half`, { idleTimeoutMs: 100 });
+    await expect(silent).rejects.toMatchObject({ name: "TypeError", message: "fetch failed" });
+    await expect(silent).rejects.toHaveProperty(
+      "cause.message",
+      expect.stringMatching(/sent nothing for 0.1 s/),
+    );
+    servers[0]?.closeAllConnections();
+  });
 });
 
 describe("Octokit over nodeFetch", () => {
