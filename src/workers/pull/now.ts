@@ -18,6 +18,11 @@ export async function evaluatePullNow(
   /** a write the caller started, sent in the same round trip as the event's count */
   alongside?: Promise<unknown>,
 ): Promise<void> {
-  await Promise.all([alongside, rt.pulls.bumpSeq(repo.repoId, number)]);
-  await processPullJob(rt, { repo, number, reason, ...(receivedAt ? { receivedAt } : {}) }, false);
+  // The count goes out in the same round trip as the lease that follows it: Redis runs them in order,
+  // so the lease holder (this worker or another) reads the new count (issue 11).
+  const counted = Promise.all([alongside, rt.pulls.bumpSeq(repo.repoId, number)]);
+  await Promise.all([
+    counted,
+    processPullJob(rt, { repo, number, reason, ...(receivedAt ? { receivedAt } : {}) }, false),
+  ]);
 }
