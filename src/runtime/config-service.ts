@@ -98,12 +98,15 @@ export class ConfigService {
   ): Promise<RepoConfig> {
     const port = github(repo);
     const sourceErrors: string[] = [];
-    const repoSnapshot = await this.source.read(port, opts.ref, "repository", `${repo.owner}/${repo.repo}`);
+    // The organization's default-branch configuration, unless it is known to be absent (a 404 costs a
+    // charged request every time; see OrgConfigAbsence). A specific orgRef is always read. Asked
+    // alongside the repository's read, so it shares that read's Redis round trip (issue 11).
+    const [repoSnapshot, knownAbsent] = await Promise.all([
+      this.source.read(port, opts.ref, "repository", `${repo.owner}/${repo.repo}`),
+      !opts.orgRef && repo.repo !== ".github" ? this.orgAbsence?.isAbsent(repo.owner) : false,
+    ]);
     let organization: ConfigSet | undefined;
     let organizationKey = "none";
-    // The organization's default-branch configuration, unless it is known to be absent (a 404 costs a
-    // charged request every time; see OrgConfigAbsence). A specific orgRef is always read.
-    const knownAbsent = !opts.orgRef && (await this.orgAbsence?.isAbsent(repo.owner));
     if (repo.repo !== ".github" && !knownAbsent) {
       const orgRef: RepoRef = { installationId: repo.installationId, owner: repo.owner, repo: ".github" };
       const orgSnapshot = await this.source.read(

@@ -1,12 +1,19 @@
 import type { PullEvaluation, PullWrite } from "../../engine/pull/evaluate.js";
 import type { PullSnapshot } from "../../engine/pull/snapshot.js";
 import type { GitHubPort } from "../../github/port.js";
-import { aggregateCheck, planCheck, unownedFilesSection, unownedState } from "../../render/pull-checks.js";
+import {
+  AGGREGATE_CHECK,
+  aggregateCheck,
+  planCheck,
+  planCheckName,
+  unownedFilesSection,
+  unownedState,
+} from "../../render/pull-checks.js";
 import { configSections } from "../../render/pull-sections.js";
 import { renderSticky } from "../../render/sticky.js";
 import type { Runtime } from "../../runtime/runtime.js";
 import { keys } from "../../state/keys.js";
-import type { PullRecord } from "../../state/pulls.js";
+import type { CheckMemo, PullRecord } from "../../state/pulls.js";
 import { alone } from "../alone.js";
 import { dispatchNow, unclaimedDispatch } from "../jobs/dispatch-now.js";
 import type { DeferredDispatch } from "../jobs/driver.js";
@@ -14,7 +21,7 @@ import { syncAutoMerge } from "./automerge.js";
 import { startPlanJob } from "./plans.js";
 import { replyToCommand } from "./reply.js";
 import { withSharedHead } from "./shared-head.js";
-import { writeCheck, writeSticky } from "./write.js";
+import { checkOwner, writeCheck, writeSticky } from "./write.js";
 
 /** Writes that change only flowgate's own state, each on keys of its own. */
 const REDIS_ONLY: ReadonlySet<PullWrite["kind"]> = new Set([
@@ -51,6 +58,16 @@ export async function carryOutEvaluation(
     const unclaimed = s.planJob && unclaimedDispatch(s.planJob);
     return unclaimed ? [unclaimed] : [];
   });
+  // Plan checks are written only under this PR's lease, held now: their memos are read with the first
+  // write instead of one round trip each (issue 11).
+  const planMemos = new Map<string, Promise<CheckMemo | null>>();
+  for (const w of evaluation.writes) {
+    if (w.kind !== "plan-check") continue;
+    const name = planCheckName(w.view.stack.name);
+    const read = rt.pulls.checkMemo(repo.repoId, facts.number, facts.headSha, name).then((m) => m ?? null);
+    later(read);
+    planMemos.set(name, read);
+  }
   const carryOut = async (w: PullWrite): Promise<void> => {
     switch (w.kind) {
       case "start-plan":
@@ -60,7 +77,7 @@ export async function carryOutEvaluation(
           w.stack,
           w.resolution,
           { login: facts.author, type: facts.authorIsBot ? "bot" : "user" },
-          { deferDispatch: (d) => dispatches.push(d) },
+          { deferDispatch: (d) => dispatches.push(d), lostSince: snapshot.lostSince ?? null },
         );
         return;
       case "watch-gate":
@@ -111,13 +128,21 @@ export async function carryOutEvaluation(
             ...(w.runUrl ? { runUrl: w.runUrl } : {}),
           }),
           later,
+          await planMemos.get(planCheckName(w.view.stack.name)),
         );
         return;
       case "aggregate-check": {
         const unowned = pullView.unowned.files.length
           ? [unownedFilesSection(pullView.unowned.files, unownedState(pullView))]
           : [];
-        await withSharedHead(rt, record, decision, (shown, note) =>
+        const memoRead = async () =>
+          (await rt.pulls.checkMemo(
+            repo.repoId,
+            checkOwner(record, AGGREGATE_CHECK),
+            facts.headSha,
+            AGGREGATE_CHECK,
+          )) ?? null;
+        await withSharedHead(rt, record, decision, memoRead, (shown, note, memo) =>
           writeCheck(
             rt,
             port,
@@ -128,6 +153,7 @@ export async function carryOutEvaluation(
               ...sections,
             ]),
             later,
+            memo,
           ).then(() => undefined),
         );
         return;

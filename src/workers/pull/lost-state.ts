@@ -11,5 +11,10 @@ export async function lostGateStateSince(rt: Runtime, installationId: number): P
 /** Jobs made while recovering from lost state look for an existing run before dispatching. */
 export async function inRecovery(rt: Runtime, installationId: number): Promise<boolean> {
   const since = await lostGateStateSince(rt, installationId);
-  return since !== undefined && rt.clock.now().getTime() - since.getTime() < 7 * 86_400_000;
+  return since !== undefined && recoveringSince(since, rt.clock.now());
+}
+
+/** Recovery lasts a week after the state was lost. */
+export function recoveringSince(lostSince: Date, now: Date): boolean {
+  return now.getTime() - lostSince.getTime() < 7 * 86_400_000;
 }

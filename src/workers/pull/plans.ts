@@ -12,7 +12,7 @@ export { jobTimeouts } from "../../engine/stack-job/timeouts.js";
 import { jobTimeouts } from "../../engine/stack-job/timeouts.js";
 
 import { createJobWithEvent, type DeferredDispatch } from "../jobs/driver.js";
-import { inRecovery } from "./lost-state.js";
+import { inRecovery, recoveringSince } from "./lost-state.js";
 
 const _HOUR = 3_600_000;
 
@@ -31,6 +31,8 @@ export async function startPlanJob(
     attempt?: number;
     replace?: boolean;
     deferDispatch?: (d: DeferredDispatch) => void;
+    /** when this installation's state was lost, as the evaluation already read it (saves a round trip) */
+    lostSince?: Date | null;
   } = {},
 ): Promise<void> {
   const { repo, facts } = record;
@@ -66,7 +68,11 @@ export async function startPlanJob(
     rt.clock.now(),
   );
   job.dispatchRef = repo.defaultBranch;
-  if (await inRecovery(rt, repo.installationId)) job.recovered = true;
+  const recovering =
+    opts.lostSince === undefined
+      ? await inRecovery(rt, repo.installationId)
+      : opts.lostSince !== null && recoveringSince(opts.lostSince, rt.clock.now());
+  if (recovering) job.recovered = true;
   // The job and the PR's pointer to it are written together; the job is created already started.
   await Promise.all([
     createJobWithEvent(

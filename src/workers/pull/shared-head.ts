@@ -12,13 +12,15 @@ const LEASE_MS = 5_000;
 /**
  * Writes the `flowgate` check of a head shared by several open PRs under one lock per head: each
  * writer stores its own verdict and reads every other first, so the last write has seen them all.
- * `write` gets the decision to show (this PR's, or a stricter one of another PR with its note).
+ * `write` gets the decision to show (this PR's, or a stricter one of another PR with its note), and
+ * what `readWith` read under the lock in the same round trip as the verdicts.
  */
-export async function withSharedHead(
+export async function withSharedHead<T>(
   rt: Runtime,
   record: PullRecord,
   decision: PullDecision,
-  write: (decision: PullDecision, note: string) => Promise<void>,
+  readWith: () => Promise<T>,
+  write: (decision: PullDecision, note: string, read: T) => Promise<void>,
 ): Promise<void> {
   const { repoId } = record.repo;
   const { number, headSha, baseRef } = record.facts;
@@ -34,12 +36,13 @@ export async function withSharedHead(
   try {
     const own: HeadVerdict = { number, baseRef, conclusion: decision.conclusion, title: decision.title };
     // This PR's verdict is stored and the others read in one round trip (Redis keeps the order).
-    const [, others] = await Promise.all([
+    const [, others, read] = await Promise.all([
       rt.headVerdicts.put(repoId, headSha, own),
       otherOpenVerdicts(rt, repoId, headSha, number),
+      readWith(),
     ]);
     const combined = combineHeadVerdicts(own, others);
-    await write({ ...decision, conclusion: combined.conclusion, title: combined.title }, combined.note);
+    await write({ ...decision, conclusion: combined.conclusion, title: combined.title }, combined.note, read);
   } finally {
     await lock.release();
   }

@@ -11,27 +11,35 @@ const hashOf = (value: unknown) =>
   createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 32);
 
 /**
- * Writes a check run only when what it says changed: one create per check and head, then an update
- * only when its content differs (SPEC §7: keep writes at the floor).
- */
-/**
  * Where a memo write may be left to finish: it then goes out with the caller's next Redis command
  * instead of costing a round trip of its own (issue 11), and the caller awaits it before it is done.
  */
 export type Later = (write: Promise<unknown>) => void;
 
+/** The `flowgate` check is one per commit, shared by every PR with that head (see shared-head.ts). */
+export function checkOwner(record: PullRecord, checkName: string): number {
+  return checkName === AGGREGATE_CHECK ? 0 : record.facts.number;
+}
+
+/**
+ * Writes a check run only when what it says changed: one create per check and head, then an update
+ * only when its content differs (SPEC §7: keep writes at the floor). `known`: the check's memo, when
+ * the caller already read it under the lock that guards this write.
+ */
 export async function writeCheck(
   rt: Runtime,
   port: GitHubPort,
   record: PullRecord,
   input: CheckRunInput,
   later?: Later,
+  known?: CheckMemo | null,
 ): Promise<number> {
   const { repoId } = record.repo;
-  // The `flowgate` check is one per commit, shared by every PR with that head (see shared-head.ts).
-  const n = input.name === AGGREGATE_CHECK ? 0 : record.facts.number;
   const hash = hashOf(input);
-  const memo = await rt.pulls.checkMemo(repoId, n, input.headSha, input.name);
+  const memo =
+    known === undefined
+      ? await rt.pulls.checkMemo(repoId, checkOwner(record, input.name), input.headSha, input.name)
+      : (known ?? undefined);
   if (memo && memo.hash === hash) return memo.id;
   const now = rt.clock.now().toISOString();
   const timed = {
@@ -64,7 +72,10 @@ export async function writeCheck(
       completedAt: now,
     });
   }
-  const saved = rt.pulls.setCheckMemo(repoId, n, input.headSha, input.name, { id, hash });
+  const saved = rt.pulls.setCheckMemo(repoId, checkOwner(record, input.name), input.headSha, input.name, {
+    id,
+    hash,
+  });
   if (later) later(saved);
   else await saved;
   return id;
