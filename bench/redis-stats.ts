@@ -1,4 +1,4 @@
-/** What redis-server says about itself: its process id and the commands it has run, from INFO. */
+/** What redis-server says about itself: its process id, the commands it has run and its socket reads, from INFO. */
 import { Redis } from "ioredis";
 
 /** calls per command name, counted since redis-server started */
@@ -22,6 +22,17 @@ export class RedisStats {
     for (const match of (await this.client.info("commandstats")).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
       calls.set(match[1]!, Number(match[2]));
     return calls;
+  }
+
+  /**
+   * Socket reads that brought commands, since redis-server started: one per round trip of a client
+   * (a pipeline's commands arrive in one read). Each is a wake-up of both processes, which is what a
+   * command costs on a loopback socket, far more than running it. This reading counts itself.
+   */
+  async readsProcessed(): Promise<number> {
+    const reads = /^total_reads_processed:(\d+)/m.exec(await this.client.info("stats"))?.[1];
+    if (!reads) throw new Error("redis INFO stats has no total_reads_processed");
+    return Number(reads);
   }
 
   /** The same configuration as flowgate's own local redis-server: AOF, fsync every second. */

@@ -189,17 +189,28 @@ export async function sideBySide(): Promise<void> {
     ]);
     const commands: CommandCalls = new Map();
     const idleCommands: CommandCalls = new Map();
+    let reads = 0;
     let idleMs = 0;
     const since = Date.now();
     const benchCpu = process.cpuUsage();
     for (let b = 0; b < BLOCKS; b++) {
       for (const l of lanes) {
         const monitor = b === 0 && l.app === flowgate ? await monitorRedis(redis.url) : undefined;
-        const [before, callsBefore] = [meter.read(), await redisStats.commandCalls()];
+        const [before, callsBefore, readsBefore] = [
+          meter.read(),
+          await redisStats.commandCalls(),
+          await redisStats.readsProcessed(),
+        ];
         const block = await runBlock(gh, watcher, l, BLOCK_EVENTS);
-        const [after, callsAfter] = [meter.read(), await redisStats.commandCalls()];
+        const [after, callsAfter, readsAfter] = [
+          meter.read(),
+          await redisStats.commandCalls(),
+          await redisStats.readsProcessed(),
+        ];
         meter.book(l.app.name, before, after);
         await monitor?.stop();
+        // The bench's own two INFO calls after the block are reads too.
+        if (l.app === flowgate) reads += readsAfter - readsBefore - 2;
         if (l.app === flowgate) addCommandsBetween(commands, callsBefore, callsAfter);
         else {
           addCommandsBetween(idleCommands, callsBefore, callsAfter);
@@ -229,6 +240,7 @@ export async function sideBySide(): Promise<void> {
       idlePercent: meter.idlePercent("redis-server"),
       peakRssMb: processUsage(redisPid).peakRssMb,
       commands,
+      reads,
       idleCommandsPerSecond: (sum(idleCommands.values()) / idleMs) * 1000,
     });
     console.log(

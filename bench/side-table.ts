@@ -24,6 +24,8 @@ export interface RedisResult {
   peakRssMb: number;
   /** commands run during flowgate's blocks */
   commands: Map<string, number>;
+  /** socket reads redis-server processed during flowgate's blocks: its clients' round trips */
+  reads: number;
   idleCommandsPerSecond: number;
 }
 
@@ -163,6 +165,9 @@ export function printSideBySide(workload: string, lanes: LaneResult[], redis: Re
   );
   console.log(
     `Inner calls of Lua scripts (evalsha) count too. While idle, flowgate runs ${redis.idleCommandsPerSecond.toFixed(0)} commands/s.`,
+  );
+  console.log(
+    `Round trips to Redis per event (INFO stats total_reads_processed, every connection: flowgate's and BullMQ's): ${(redis.reads / n).toFixed(1)}. On a loopback socket a round trip's wake-ups cost both processes far more CPU than the commands in it.`,
   );
   console.log("| command | calls | per event |");
   console.log("|---|---:|---:|");
