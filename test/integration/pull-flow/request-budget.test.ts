@@ -53,6 +53,31 @@ describe("GitHub requests per synchronize, with warm caches", () => {
     }
   });
 
+  it("an evaluation that changes nothing writes nothing: no check, no comment", async () => {
+    const repo = seedRepo(h.gh, TWO_STACK_FILES);
+    h.gh.setPermission(repo.fullName, "alice", "write");
+    const { pull, head } = await openPull(h, repo, "tune", { "infra/prod/billing-db/main.tf": "# v1\n" });
+    await waitForAggregate(h, repo, head, "in_progress");
+    await h.waitFor(() => h.gh.dispatches(repo.fullName).length === 1, "the first plan");
+    await quiet(h);
+    const log = h.gh.requests.length;
+    const evaluated = (await h.app.runtime.pulls.get(repo.id, pull.number))?.lastDecision;
+    await h.gh.sendWebhook("pull_request", pullRequestEvent(h.gh, "labeled", pull, { label: "noise" }));
+    await quiet(h);
+    const writes = h.gh.requests
+      .slice(log)
+      .filter((r) => r.method !== "GET")
+      .map((r) => `${r.method} ${r.path} ${r.status}`);
+    expect(writes).toEqual([]);
+    // It did evaluate: the plan check and the comment were compared with what GitHub already shows.
+    expect(
+      h.gh.requests
+        .slice(log)
+        .some((r) => r.path.endsWith(`/pulls/${pull.number}/files`) || r.path.includes("/contents/")),
+    ).toBe(true);
+    expect((await h.app.runtime.pulls.get(repo.id, pull.number))?.lastDecision).toEqual(evaluated);
+  });
+
   it("read the organization's missing .github/flowgate once, and again after a push to .github", async () => {
     const repo = seedRepo(h.gh, TWO_STACK_FILES);
     h.gh.setPermission(repo.fullName, "alice", "write");
